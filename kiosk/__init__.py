@@ -1,0 +1,1 @@
+"""Service-hall greeter and triage kiosk: hall server, kiosk agent and staff pages."""

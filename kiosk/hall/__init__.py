@@ -1,0 +1,1 @@
+"""Domain logic of the hall: queueing, appointments, duty, visits, KPIs. No Flask here."""

@@ -1,0 +1,61 @@
+"""Staff accounts: roles, argon2 password hashes, API tokens for integrations."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kiosk import clock
+from kiosk.hall.errors import Conflict, Invalid
+from kiosk.models import User
+
+ROLES = ("guide", "counter", "supervisor", "admin")
+_hasher = PasswordHasher()
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_user(s: Session, username: str, role: str, password: str) -> tuple[User, str]:
+    """Create an account; returns it and its API token (shown once, stored hashed)."""
+    if role not in ROLES:
+        raise Invalid(f"role must be one of {', '.join(ROLES)}", code="invalid_role")
+    if not username or len(username) > 40 or not username.isprintable():
+        raise Invalid("a user name is 1–40 printable characters", code="invalid_username")
+    if len(password) < 8:
+        raise Invalid("a password has at least 8 characters", code="weak_password")
+    if s.scalar(select(User.id).where(User.username == username)) is not None:
+        raise Conflict(f"user {username} exists", code="user_exists")
+    token = secrets.token_urlsafe(32)
+    user = User(username=username, role=role, password_hash=_hasher.hash(password),
+                api_token_hash=token_hash(token), active=True, created_at=clock.now())
+    s.add(user)
+    s.flush()
+    return user, token
+
+
+def check_password(s: Session, username: str, password: str) -> User | None:
+    user = s.scalars(select(User).where(User.username == username, User.active.is_(True))).first()
+    if user is None:
+        _hasher.hash(password)  # same cost whether or not the name exists
+        return None
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    return user
+
+
+def by_token(s: Session, token: str) -> User | None:
+    return s.scalars(select(User).where(User.api_token_hash == token_hash(token),
+                                        User.active.is_(True))).first()
+
+
+def same_secret(a: str, b: str) -> bool:
+    return hmac.compare_digest(a.encode(), b.encode())

@@ -1,0 +1,203 @@
+"""Queue tickets: numbering, positions, calling and every status change.
+
+Numbers come from an atomic increment of one row per queue and service day
+(never from reading the maximum), and a ticket is claimed for a counter by
+a conditional update, so two counters can never call the same ticket.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from kiosk import clock
+from kiosk.hall import live, visits, waits
+from kiosk.hall.context import Hall
+from kiosk.hall.errors import Conflict, Invalid, NotFound
+from kiosk.hall.queue_order import in_order
+from kiosk.models import Counter, Ticket, TicketSequence, Triage, Visit
+
+# status -> the statuses it may move to
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "waiting": ("called", "cancelled"),
+    "called": ("serving", "done", "no_show", "called"),
+    "serving": ("done",),
+}
+
+
+def _next_number(s: Session, queue: str, day) -> int:
+    insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
+    s.execute(insert(TicketSequence).values(queue=queue, service_day=day, last_number=0)
+              .on_conflict_do_nothing())
+    return s.execute(
+        update(TicketSequence)
+        .where(TicketSequence.queue == queue, TicketSequence.service_day == day)
+        .values(last_number=TicketSequence.last_number + 1)
+        .returning(TicketSequence.last_number)
+    ).scalar_one()
+
+
+def issue(s: Session, hall: Hall, business_type: str, *, priority: bool = False,
+          visit: Visit | None = None, language: str = "zh", appointment_id: int | None = None,
+          at: datetime | None = None) -> Ticket:
+    bt = hall.business_type(business_type)
+    at = at or clock.now()
+    day = hall.service_day(at)
+    n = _next_number(s, bt.queue, day)
+    ticket = Ticket(service_day=day, number=f"{bt.queue}{n:03d}", queue=bt.queue,
+                    business_type=bt.id, priority=priority, status="waiting", issued_at=at,
+                    language=language, visit_id=visit.id if visit else None,
+                    appointment_id=appointment_id, recalls=0)
+    s.add(ticket)
+    s.flush()
+    ticket.quoted_wait_min = estimated_wait(s, hall, ticket)
+    if visit is not None:
+        visits.record(s, visit, "ticket_issued", {
+            "ticket_id": ticket.id, "number": ticket.number, "queue": ticket.queue,
+            "business_type": bt.id, "priority": priority,
+            "quoted_wait_min": ticket.quoted_wait_min}, at=at)
+        triage = s.scalars(select(Triage).where(Triage.visit_id == visit.id,
+                                                Triage.ticket_id.is_(None))
+                           .order_by(Triage.id.desc()).limit(1)).first()
+        if triage is not None:
+            triage.ticket_id = ticket.id
+    live.publish(s, "display", "queues", {"queue": ticket.queue})
+    return ticket
+
+
+def get(s: Session, ticket_id: int) -> Ticket:
+    ticket = s.get(Ticket, ticket_id)
+    if ticket is None:
+        raise NotFound(f"ticket {ticket_id} not found", code="ticket_not_found")
+    return ticket
+
+
+def ahead_of(s: Session, ticket: Ticket) -> list[Ticket]:
+    """Waiting tickets of the same queue that will be called before this one."""
+    queue = in_order(waits.waiting_in(s, ticket.service_day, [ticket.queue]))
+    ids = [t.id for t in queue]
+    return queue[: ids.index(ticket.id)] if ticket.id in ids else queue
+
+
+def position(s: Session, ticket: Ticket) -> int | None:
+    return len(ahead_of(s, ticket)) + 1 if ticket.status == "waiting" else None
+
+
+def estimated_wait(s: Session, hall: Hall, ticket: Ticket) -> float:
+    if ticket.status != "waiting":
+        return 0.0
+    return waits.wait_for(s, hall, ticket.queue, ahead_of(s, ticket))
+
+
+def call_next(s: Session, hall: Hall, counter_id: int, at: datetime | None = None) -> Ticket | None:
+    counter = s.get(Counter, counter_id)
+    if counter is None:
+        raise NotFound(f"counter {counter_id} not found", code="counter_not_found")
+    if not counter.is_open:
+        raise Conflict(f"counter {counter.name} is closed", code="counter_closed")
+    busy = s.scalars(select(Ticket).where(Ticket.counter_id == counter_id,
+                                          Ticket.status.in_(("called", "serving")))).first()
+    if busy is not None:
+        raise Conflict(f"counter {counter.name} still has {busy.number}; finish it first",
+                       code="counter_busy", details={"ticket_id": busy.id})
+    at = at or clock.now()
+    day = hall.service_day(at)
+    for candidate in in_order(waits.waiting_in(s, day, list(counter.queues))):
+        claimed = s.execute(
+            update(Ticket).where(Ticket.id == candidate.id, Ticket.status == "waiting")
+            .values(status="called", counter_id=counter_id, called_at=at)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if claimed == 1:
+            s.refresh(candidate)
+            _after_call(s, candidate, counter, at)
+            return candidate
+    return None
+
+
+def _after_call(s: Session, ticket: Ticket, counter: Counter, at: datetime) -> None:
+    call = {"ticket_id": ticket.id, "number": ticket.number, "counter_id": counter.id,
+            "counter": counter.name, "queue": ticket.queue, "recall": ticket.recalls}
+    live.publish(s, "display", "call", call)
+    if ticket.visit_id:
+        visits.record(s, s.get(Visit, ticket.visit_id), "ticket_called", call, at=at)
+
+
+def transition(s: Session, ticket: Ticket, new_status: str, *, counter_id: int | None = None,
+               at: datetime | None = None) -> Ticket:
+    """Move a ticket along its life (served, no-show, recall, cancel), time-stamped."""
+    if new_status not in TRANSITIONS.get(ticket.status, ()):
+        raise Conflict(f"ticket {ticket.number} is {ticket.status}; cannot become {new_status}",
+                       code="bad_transition",
+                       details={"status": ticket.status, "wanted": new_status})
+    if counter_id is not None and ticket.counter_id not in (None, counter_id):
+        raise Conflict(f"ticket {ticket.number} belongs to another counter", code="other_counter")
+    at = at or clock.now()
+    if new_status == "called":  # a recall
+        ticket.recalls += 1
+        ticket.called_at = at
+        _after_call(s, ticket, ticket.counter, at)
+        return ticket
+    ticket.status = new_status
+    if new_status == "serving":
+        ticket.serving_at = at
+    elif new_status in ("done", "no_show", "cancelled"):
+        ticket.finished_at = at
+    if ticket.visit_id:
+        visits.record(s, s.get(Visit, ticket.visit_id), f"ticket_{new_status}",
+                      {"ticket_id": ticket.id, "number": ticket.number}, at=at)
+    live.publish(s, "display", "queues", {"queue": ticket.queue})
+    return ticket
+
+
+def transfer(s: Session, hall: Hall, ticket: Ticket, queue: str, *, business_type: str | None = None,
+             at: datetime | None = None) -> Ticket:
+    """Send a ticket to another queue; it waits there in its old place (its issue time)."""
+    hall.check_queue(queue)
+    if business_type is not None:
+        bt = hall.business_type(business_type)
+        if bt.queue != queue:
+            raise Invalid(f"{business_type} is served in queue {bt.queue}, not {queue}",
+                          code="queue_mismatch")
+    if ticket.status not in ("waiting", "called", "serving"):
+        raise Conflict(f"ticket {ticket.number} is {ticket.status}; cannot transfer",
+                       code="bad_transition")
+    old = ticket.queue
+    ticket.transferred_from = old if old != queue else ticket.transferred_from
+    ticket.queue = queue
+    ticket.business_type = business_type or ticket.business_type
+    ticket.status, ticket.counter_id, ticket.called_at, ticket.serving_at = "waiting", None, None, None
+    if ticket.visit_id:
+        visits.record(s, s.get(Visit, ticket.visit_id), "ticket_transferred",
+                      {"ticket_id": ticket.id, "number": ticket.number, "from": old, "to": queue,
+                       "business_type": ticket.business_type}, at=at)
+    live.publish(s, "display", "queues", {"queue": queue})
+    return ticket
+
+
+def as_dict(s: Session, hall: Hall, ticket: Ticket, language: str | None = None) -> dict[str, Any]:
+    bt = hall.taxonomy.get(ticket.business_type)
+    lang = language or ticket.language
+    waiting = ticket.status == "waiting"
+    return {
+        "id": ticket.id, "number": ticket.number, "queue": ticket.queue,
+        "business_type": ticket.business_type, "priority": ticket.priority,
+        "status": ticket.status,
+        "position": position(s, ticket) if waiting else None,
+        "estimated_wait_min": estimated_wait(s, hall, ticket) if waiting else 0.0,
+        "quoted_wait_min": ticket.quoted_wait_min,
+        "issued_at": ticket.issued_at.isoformat(),
+        "called_at": ticket.called_at.isoformat() if ticket.called_at else None,
+        "serving_at": ticket.serving_at.isoformat() if ticket.serving_at else None,
+        "finished_at": ticket.finished_at.isoformat() if ticket.finished_at else None,
+        "counter": {"id": ticket.counter.id, "name": ticket.counter.name} if ticket.counter else None,
+        "recalls": ticket.recalls,
+        "transferred_from": ticket.transferred_from,
+        "materials": list(bt.materials_en if lang == "en" else bt.materials_zh) if bt else [],
+        "visit_id": ticket.visit_id,
+        "language": ticket.language,
+    }

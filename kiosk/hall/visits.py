@@ -1,0 +1,82 @@
+"""Visits: each customer's ordered events, and the summary columns the lists and KPIs read."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kiosk import clock
+from kiosk.hall.errors import NotFound
+from kiosk.models import Visit, VisitEvent
+
+AGENT_EVENTS = ("approach", "greeted", "left")
+
+
+def open_visit(s: Session, *, device_id: str = "", track_id: str | None = None,
+               at: datetime | None = None, language: str = "zh") -> Visit:
+    visit = Visit(device_id=device_id, track_id=track_id, started_at=at or clock.now(),
+                  language=language)
+    s.add(visit)
+    s.flush()
+    return visit
+
+
+def get_visit(s: Session, visit_id: int) -> Visit:
+    visit = s.get(Visit, visit_id)
+    if visit is None:
+        raise NotFound(f"visit {visit_id} not found", code="visit_not_found")
+    return visit
+
+
+def record(s: Session, visit: Visit, kind: str, data: dict[str, Any] | None = None,
+           at: datetime | None = None) -> VisitEvent:
+    """Append an event and keep the visit's summary in step with it."""
+    at = at or clock.now()
+    data = data or {}
+    event = VisitEvent(visit_id=visit.id, at=at, kind=kind, data=data)
+    s.add(event)
+    if kind == "approach":
+        visit.approached = True
+    elif kind == "greeted":
+        visit.greeted = True
+        visit.greeting_latency_ms = data.get("latency_ms")
+    elif kind == "left":
+        visit.ended_at = at
+        visit.outcome = visit.outcome or "left"
+    elif kind == "triage":
+        visit.business_type = data.get("business_type")
+        visit.triage_confidence = data.get("confidence")
+    elif kind == "guide_decision" and data.get("decision") == "corrected":
+        visit.corrected = True
+        visit.business_type = data.get("business_type")
+    elif kind in ("ticket_issued", "appointment_booked", "handover", "guide_alert"):
+        visit.outcome = {"ticket_issued": "ticket", "appointment_booked": "appointment",
+                         "handover": "handover", "guide_alert": "guide"}[kind]
+        if data.get("business_type"):
+            visit.business_type = data["business_type"]
+    elif kind == "rating":
+        visit.rating = data.get("rating")
+    s.flush()
+    return event
+
+
+def agent_visit(s: Session, device_id: str, track_id: str) -> Visit | None:
+    """The open visit the agent started for this track, if any."""
+    return s.scalars(
+        select(Visit).where(Visit.device_id == device_id, Visit.track_id == track_id,
+                            Visit.ended_at.is_(None)).order_by(Visit.id.desc()).limit(1)
+    ).first()
+
+
+def timeline(visit: Visit) -> dict[str, Any]:
+    return {
+        "id": visit.id, "device_id": visit.device_id, "started_at": visit.started_at.isoformat(),
+        "ended_at": visit.ended_at.isoformat() if visit.ended_at else None,
+        "business_type": visit.business_type, "outcome": visit.outcome,
+        "greeted": visit.greeted, "greeting_latency_ms": visit.greeting_latency_ms,
+        "corrected": visit.corrected, "rating": visit.rating,
+        "events": [{"id": e.id, "at": e.at.isoformat(), "kind": e.kind, "data": e.data}
+                   for e in visit.events],
+    }

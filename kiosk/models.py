@@ -1,0 +1,287 @@
+"""The hall's records: tickets, counters, appointments, duty, visits, staff, audit."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware UTC datetimes on both engines (SQLite keeps no zone of its own)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None:
+            if value.tzinfo is None:
+                raise ValueError("naive datetime given to the database")
+            value = value.astimezone(timezone.utc)
+            if dialect.name == "sqlite":
+                value = value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class TicketSequence(Base):
+    """One counter row per queue and service day; numbers come from its atomic increment."""
+
+    __tablename__ = "ticket_sequences"
+    queue: Mapped[str] = mapped_column(String(4), primary_key=True)
+    service_day: Mapped[date] = mapped_column(Date, primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer, default=0)
+
+
+TICKET_STATUSES = ("waiting", "called", "serving", "done", "no_show", "transferred", "cancelled")
+
+
+class Ticket(Base):
+    __tablename__ = "tickets"
+    __table_args__ = (
+        UniqueConstraint("service_day", "number", name="uq_ticket_day_number"),
+        Index("ix_ticket_queue_status", "service_day", "queue", "status"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_day: Mapped[date] = mapped_column(Date)
+    number: Mapped[str] = mapped_column(String(8))
+    queue: Mapped[str] = mapped_column(String(4))
+    business_type: Mapped[str] = mapped_column(String(40))
+    priority: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(16), default="waiting")
+    issued_at: Mapped[datetime]
+    called_at: Mapped[datetime | None]
+    serving_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    counter_id: Mapped[int | None] = mapped_column(ForeignKey("counters.id"))
+    recalls: Mapped[int] = mapped_column(Integer, default=0)
+    quoted_wait_min: Mapped[float] = mapped_column(Float, default=0.0)
+    language: Mapped[str] = mapped_column(String(4), default="zh")
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"), index=True)
+    appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id"))
+    transferred_from: Mapped[str | None] = mapped_column(String(4))
+
+    counter: Mapped[Counter | None] = relationship()
+    appointment: Mapped[Appointment | None] = relationship(foreign_keys=[appointment_id])
+
+
+class Counter(Base):
+    __tablename__ = "counters"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(40))
+    queues: Mapped[list[Any]] = mapped_column(default=list)
+    is_open: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class AppointmentSlot(Base):
+    __tablename__ = "appointment_slots"
+    __table_args__ = (Index("ix_slot_type_start", "business_type", "start"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    business_type: Mapped[str] = mapped_column(String(40))
+    desk: Mapped[str] = mapped_column(String(40), default="")
+    start: Mapped[datetime]
+    end: Mapped[datetime]
+    capacity: Mapped[int] = mapped_column(Integer)
+    booked: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Appointment(Base):
+    __tablename__ = "appointments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(12), unique=True)
+    slot_id: Mapped[int] = mapped_column(ForeignKey("appointment_slots.id"))
+    business_type: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(40))
+    phone: Mapped[str] = mapped_column(String(11))
+    status: Mapped[str] = mapped_column(String(16), default="booked")  # booked|cancelled|checked_in
+    created_at: Mapped[datetime]
+    cancelled_at: Mapped[datetime | None]
+    checked_in_at: Mapped[datetime | None]
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", use_alter=True))
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"))
+
+    slot: Mapped[AppointmentSlot] = relationship()
+
+
+class DutyStaff(Base):
+    """Back-office and other-department staff the kiosk can hand a customer over to."""
+
+    __tablename__ = "duty_staff"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(40))
+    desk: Mapped[str] = mapped_column(String(40))
+    phone: Mapped[str] = mapped_column(String(20), default="")
+    business_types: Mapped[list[Any]] = mapped_column(default=list)
+    on_duty: Mapped[bool] = mapped_column(Boolean, default=False)
+    available: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Handover(Base):
+    __tablename__ = "handovers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    business_type: Mapped[str] = mapped_column(String(40))
+    staff_id: Mapped[int] = mapped_column(ForeignKey("duty_staff.id"))
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"))
+    created_at: Mapped[datetime]
+    taken_at: Mapped[datetime | None]
+
+    staff: Mapped[DutyStaff] = relationship()
+
+
+class GuideAlert(Base):
+    __tablename__ = "guide_alerts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reason: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text, default="")
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"))
+    created_at: Mapped[datetime]
+    resolved_at: Mapped[datetime | None]
+    resolved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class Visit(Base):
+    """One customer visit. Its events are the record; the columns are a summary for lists and KPIs."""
+
+    __tablename__ = "visits"
+    __table_args__ = (
+        Index("ix_visit_started", "started_at"),
+        Index("ix_visit_device_track", "device_id", "track_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    device_id: Mapped[str] = mapped_column(String(40), default="")
+    track_id: Mapped[str | None] = mapped_column(String(40))
+    started_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    business_type: Mapped[str | None] = mapped_column(String(40))
+    outcome: Mapped[str | None] = mapped_column(String(20))  # ticket|appointment|handover|guide|left
+    greeted: Mapped[bool] = mapped_column(Boolean, default=False)
+    greeting_latency_ms: Mapped[int | None] = mapped_column(Integer)
+    approached: Mapped[bool] = mapped_column(Boolean, default=False)
+    triage_confidence: Mapped[float | None] = mapped_column(Float)
+    corrected: Mapped[bool] = mapped_column(Boolean, default=False)
+    rating: Mapped[int | None] = mapped_column(Integer)
+    language: Mapped[str] = mapped_column(String(4), default="zh")
+
+    events: Mapped[list[VisitEvent]] = relationship(order_by="VisitEvent.id", back_populates="visit")
+
+
+class VisitEvent(Base):
+    __tablename__ = "visit_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id"), index=True)
+    at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(String(32))
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    visit: Mapped[Visit] = relationship(back_populates="events")
+
+
+class Snapshot(Base):
+    __tablename__ = "snapshots"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id"), index=True)
+    path: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(40), unique=True)
+    role: Mapped[str] = mapped_column(String(16))  # guide|counter|supervisor|admin
+    password_hash: Mapped[str] = mapped_column(String(200))
+    api_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    actor: Mapped[str] = mapped_column(String(60))
+    action: Mapped[str] = mapped_column(String(60))
+    target: Mapped[str] = mapped_column(String(80), default="")
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class HallSetting(Base):
+    """Small key/value state an operator or guide sets: the rain and wet-floor flags."""
+
+    __tablename__ = "hall_settings"
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class IdempotentRequest(Base):
+    """The first answer to a request carrying an Idempotency-Key, replayed for repeats."""
+
+    __tablename__ = "idempotent_requests"
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    status: Mapped[int] = mapped_column(Integer)
+    body: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime]
+
+
+class LiveEvent(Base):
+    """Outbox of live updates; every server process tails it and pushes to its SSE clients."""
+
+    __tablename__ = "live_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(60))
+    type: Mapped[str] = mapped_column(String(32))
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    at: Mapped[datetime] = mapped_column(index=True)
+
+
+class KioskSession(Base):
+    """A dialog at the kiosk; its id is also the assistant's sender id."""
+
+    __tablename__ = "kiosk_sessions"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id"), index=True)
+    device_id: Mapped[str] = mapped_column(String(40), default="")
+    language: Mapped[str] = mapped_column(String(4), default="zh")
+    mode: Mapped[str] = mapped_column(String(12), default="assistant")  # assistant|menu
+    created_at: Mapped[datetime]
+    last_active_at: Mapped[datetime]
+
+
+class Triage(Base):
+    """A judgement of which business a customer came for, and the guide's verdict on it."""
+
+    __tablename__ = "triages"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id"), index=True)
+    text: Mapped[str] = mapped_column(Text, default="")
+    business_type: Mapped[str] = mapped_column(String(40))
+    confidence: Mapped[float] = mapped_column(Float, default=1.0)
+    source: Mapped[str] = mapped_column(String(12), default="assistant")  # assistant|menu|guide
+    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending|confirmed|corrected
+    corrected_to: Mapped[str | None] = mapped_column(String(40))
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None]
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    created_at: Mapped[datetime] = mapped_column(index=True)

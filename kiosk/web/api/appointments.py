@@ -1,0 +1,68 @@
+"""Appointment slots, bookings, cancellation and check-in on arrival."""
+from __future__ import annotations
+
+from apiflask import APIBlueprint
+from flask import request
+
+from kiosk.hall import appointments, audit
+from kiosk.web.api.common import commit, idempotent, visit_for
+from kiosk.web.api.schemas import AppointmentIn, CheckInIn, SlotsQuery
+from kiosk.web.api.tickets import ticket_body
+from kiosk.web.auth import actor, require
+from kiosk.web.database import db, hall
+
+bp = APIBlueprint("appointments", __name__, tag="Appointments")
+BOOKERS = ("device", "guide", "supervisor")
+
+
+@bp.get("/api/appointments/slots")
+@require(*BOOKERS)
+@bp.input(SlotsQuery, location="query", arg_name="query")
+def slots(query):
+    found = appointments.free_slots(db(), hall(), query["business_type"], days=query["days"])
+    return {"slots": [appointments.slot_dict(slot) for slot in found]}
+
+
+@bp.post("/api/appointments")
+@require(*BOOKERS)
+@idempotent
+@bp.input(AppointmentIn, arg_name="body")
+def book(body):
+    visit = visit_for(body.get("visit_id"), body.get("session_id"))
+    appt, created = appointments.book(db(), hall(), slot_id=body["slot_id"],
+                                      business_type=body["business_type"], name=body["name"],
+                                      phone=body["phone"], visit=visit)
+    return commit({**appointments.as_dict(appt), "duplicate": not created},
+                  201 if created else 200)
+
+
+@bp.get("/api/appointments/<int:appointment_id>")
+@require("guide", "supervisor")
+def one(appointment_id: int):
+    """The full phone number only for a supervisor who asks (?reveal=phone); that read is audited."""
+    s = db()
+    appt = appointments.get(s, appointment_id)
+    who = actor()
+    reveal = request.args.get("reveal") == "phone" and who.role in ("supervisor", "admin")
+    if reveal:
+        audit.log(s, who.name, "phone.reveal", f"appointment:{appt.id}")
+        return commit(appointments.as_dict(appt, reveal_phone=True))
+    return appointments.as_dict(appt)
+
+
+@bp.post("/api/appointments/<int:appointment_id>/cancel")
+@require(*BOOKERS)
+def cancel(appointment_id: int):
+    s = db()
+    appt = appointments.cancel(s, appointments.get(s, appointment_id))
+    audit.log(s, actor().name, "appointment.cancel", f"appointment:{appt.id}")
+    return commit(appointments.as_dict(appt))
+
+
+@bp.post("/api/appointments/check-in")
+@require(*BOOKERS)
+@bp.input(CheckInIn, arg_name="body")
+def check_in(body):
+    s = db()
+    ticket = appointments.check_in(s, hall(), appointments.by_code(s, body["code"]))
+    return commit(ticket_body(ticket), 201)

@@ -1,0 +1,107 @@
+"""Request bodies of the API; unknown fields, wrong types and oversized values are refused."""
+from __future__ import annotations
+
+from apiflask import Schema
+from apiflask.fields import Boolean, DateTime, Float, Integer, List, String
+from apiflask.validators import Length, OneOf, Range, Regexp
+
+ID_TEXT = Regexp(r"^[A-Za-z0-9_.:\-]{1,40}$", error="letters, digits and _.:- only (1–40)")
+LANG = OneOf(["zh", "en"])
+
+
+class TicketIn(Schema):
+    business_type = String(required=True, validate=Length(1, 40))
+    priority = Boolean(load_default=False)
+    visit_id = Integer(strict=True, validate=Range(min=1))
+    session_id = String(validate=Length(1, 40))
+    language = String(load_default="zh", validate=LANG)
+
+
+class TransferIn(Schema):
+    queue = String(validate=Length(1, 4))
+    business_type = String(validate=Length(1, 40))
+
+
+class CounterIn(Schema):
+    is_open = Boolean()
+    queues = List(String(validate=Length(1, 4)), validate=Length(1, 10))
+
+
+class SlotsQuery(Schema):
+    business_type = String(required=True, validate=Length(1, 40))
+    days = Integer(load_default=3, validate=Range(min=1, max=30))
+
+
+class AppointmentIn(Schema):
+    slot_id = Integer(required=True, strict=True, validate=Range(min=1))
+    business_type = String(required=True, validate=Length(1, 40))
+    name = String(required=True, validate=Length(1, 40))
+    phone = String(required=True, validate=Length(1, 20))
+    visit_id = Integer(strict=True, validate=Range(min=1))
+    session_id = String(validate=Length(1, 40))
+
+
+class CheckInIn(Schema):
+    code = String(required=True, validate=Length(4, 12))
+
+
+class DutyQuery(Schema):
+    business_type = String(required=True, validate=Length(1, 40))
+
+
+class DutyStaffIn(Schema):
+    on_duty = Boolean()
+    available = Boolean()
+
+
+class HandoverIn(Schema):
+    business_type = String(required=True, validate=Length(1, 40))
+    staff_id = Integer(required=True, strict=True, validate=Range(min=1))
+    visit_id = Integer(strict=True, validate=Range(min=1))
+    session_id = String(validate=Length(1, 40))
+
+
+class GuideAlertIn(Schema):
+    reason = String(required=True, validate=OneOf(
+        ["asked_for_human", "out_of_scope", "low_confidence", "complaint", "other"]))
+    text = String(load_default="", validate=Length(0, 500))
+    visit_id = Integer(strict=True, validate=Range(min=1))
+    session_id = String(validate=Length(1, 40))
+
+
+class VisitEventIn(Schema):
+    kind = String(required=True, validate=OneOf(["approach", "greeted", "left"]))
+    device_id = String(required=True, validate=ID_TEXT)
+    track_id = String(required=True, validate=ID_TEXT)
+    at = DateTime(required=True)
+    distance_m = Float(validate=Range(min=0, max=50))
+    latency_ms = Integer(strict=True, validate=Range(min=0, max=600000))
+    text = String(validate=Length(0, 200))
+
+
+class RatingIn(Schema):
+    rating = Integer(required=True, strict=True, validate=Range(min=1, max=5))
+
+
+class VisitsQuery(Schema):
+    date_from = String(validate=Regexp(r"^\d{4}-\d{2}-\d{2}$"))
+    date_to = String(validate=Regexp(r"^\d{4}-\d{2}-\d{2}$"))
+    business_type = String(validate=Length(1, 40))
+    outcome = String(validate=OneOf(["ticket", "appointment", "handover", "guide", "left", "none"]))
+    corrected = Boolean()
+    greeting = String(validate=OneOf(["missed", "late", "ok"]))
+    low_rating = Boolean()
+    limit = Integer(load_default=50, validate=Range(min=1, max=500))
+    offset = Integer(load_default=0, validate=Range(min=0, max=10_000_000))
+
+
+class PeriodQuery(Schema):
+    date_from = String(validate=Regexp(r"^\d{4}-\d{2}-\d{2}$"))
+    date_to = String(validate=Regexp(r"^\d{4}-\d{2}-\d{2}$"))
+    target_wait_min = Float(load_default=15.0, validate=Range(min=1, max=240))
+    late_greeting_ms = Integer(load_default=500, validate=Range(min=1, max=60000))
+
+
+class FlagsIn(Schema):
+    rain = Boolean()
+    wet_floor = Boolean()

@@ -1,0 +1,23 @@
+"""The business types with their routes, queues and materials."""
+from __future__ import annotations
+
+from apiflask import APIBlueprint
+
+from kiosk.hall.errors import NotFound
+from kiosk.web.database import hall
+
+bp = APIBlueprint("taxonomy", __name__, tag="Business types")
+
+
+@bp.get("/api/business-types")
+def list_types():
+    tax = hall().taxonomy
+    return {"business_types": [bt.as_dict() for bt in tax.types.values()], "queues": tax.queues}
+
+
+@bp.get("/api/business-types/<type_id>")
+def one_type(type_id: str):
+    bt = hall().taxonomy.get(type_id)
+    if bt is None:
+        raise NotFound(f"unknown business type {type_id!r}", code="unknown_business_type")
+    return bt.as_dict()

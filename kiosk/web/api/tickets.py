@@ -1,0 +1,127 @@
+"""Queue tickets: issue, look up, follow on a phone, move along their life, and the queues."""
+from __future__ import annotations
+
+from apiflask import APIBlueprint
+from flask import current_app, request
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from kiosk import clock
+from kiosk.hall import audit, tickets, waits
+from kiosk.hall.errors import Invalid, NotFound
+from kiosk.web.api.common import commit, idempotent, visit_for
+from kiosk.web.api.schemas import TicketIn, TransferIn
+from kiosk.web.auth import actor, require
+from kiosk.web.database import db, hall
+
+bp = APIBlueprint("tickets", __name__, tag="Tickets")
+ISSUERS = ("device", "guide", "counter", "supervisor")
+
+
+def _signer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="ticket-status")
+
+
+def status_url(ticket_id: int) -> str:
+    base = current_app.extensions["settings"].public_url or request.host_url
+    return f"{base.rstrip('/')}/t/{_signer().dumps(ticket_id)}"
+
+
+def ticket_body(ticket) -> dict:
+    return {**tickets.as_dict(db(), hall(), ticket), "status_url": status_url(ticket.id)}
+
+
+@bp.post("/api/tickets")
+@require(*ISSUERS)
+@idempotent
+@bp.input(TicketIn, arg_name="body")
+def issue(body):
+    visit = visit_for(body.get("visit_id"), body.get("session_id"))
+    ticket = tickets.issue(db(), hall(), body["business_type"], priority=body["priority"],
+                           visit=visit, language=body["language"])
+    return commit(ticket_body(ticket), 201)
+
+
+@bp.get("/api/tickets/<int:ticket_id>")
+@require(*ISSUERS)
+def one(ticket_id: int):
+    return ticket_body(tickets.get(db(), ticket_id))
+
+
+@bp.get("/api/tickets/status/<token>")
+def public_status(token: str):
+    """What the customer's phone shows after scanning the ticket's QR code (no login)."""
+    try:
+        ticket_id = _signer().loads(token)
+    except BadSignature:
+        raise NotFound("unknown ticket link", code="ticket_not_found") from None
+    t = tickets.get(db(), ticket_id)
+    full = tickets.as_dict(db(), hall(), t)
+    keep = ("number", "queue", "business_type", "status", "position", "estimated_wait_min",
+            "counter", "materials", "issued_at", "called_at", "language")
+    return {k: full[k] for k in keep}
+
+
+@bp.get("/api/queues")
+def queues():
+    s, h = db(), hall()
+    day = h.service_day(clock.now())
+    out = []
+    for q, names in h.taxonomy.queues.items():
+        waiting = waits.waiting_in(s, day, [q])
+        out.append({"queue": q, "zh": names["zh"], "en": names["en"], "waiting": len(waiting),
+                    "estimated_wait_min": waits.wait_for(s, h, q, waiting),
+                    "open_counters": waits.open_counters(s, q)})
+    return {"queues": out}
+
+
+def _move(ticket_id: int, status: str):
+    s = db()
+    ticket = tickets.get(s, ticket_id)
+    counter_id = request.args.get("counter_id", type=int)
+    tickets.transition(s, ticket, status, counter_id=counter_id)
+    return commit(ticket_body(ticket))
+
+
+@bp.post("/api/tickets/<int:ticket_id>/serve")
+@require("counter", "supervisor")
+def serve(ticket_id: int):
+    return _move(ticket_id, "serving")
+
+
+@bp.post("/api/tickets/<int:ticket_id>/done")
+@require("counter", "supervisor")
+def done(ticket_id: int):
+    return _move(ticket_id, "done")
+
+
+@bp.post("/api/tickets/<int:ticket_id>/no-show")
+@require("counter", "supervisor")
+def no_show(ticket_id: int):
+    return _move(ticket_id, "no_show")
+
+
+@bp.post("/api/tickets/<int:ticket_id>/recall")
+@require("counter", "supervisor")
+def recall(ticket_id: int):
+    return _move(ticket_id, "called")
+
+
+@bp.post("/api/tickets/<int:ticket_id>/cancel")
+@require("device", "guide", "counter", "supervisor")
+def cancel(ticket_id: int):
+    return _move(ticket_id, "cancelled")
+
+
+@bp.post("/api/tickets/<int:ticket_id>/transfer")
+@require("guide", "counter", "supervisor")
+@bp.input(TransferIn, arg_name="body")
+def transfer(ticket_id: int, body):
+    s, h = db(), hall()
+    queue = body.get("queue") or (h.business_type(body["business_type"]).queue
+                                  if body.get("business_type") else None)
+    if queue is None:
+        raise Invalid("name the queue or the business type to transfer to", code="missing_target")
+    ticket = tickets.transfer(s, h, tickets.get(s, ticket_id), queue,
+                              business_type=body.get("business_type"))
+    audit.log(s, actor().name, "ticket.transfer", f"ticket:{ticket.id}", to=queue)
+    return commit(ticket_body(ticket))

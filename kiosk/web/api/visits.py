@@ -1,0 +1,91 @@
+"""Visits: the agent's events, snapshots, ratings, and the supervisor's review and KPIs."""
+from __future__ import annotations
+
+from apiflask import APIBlueprint
+from flask import current_app, request, send_file
+
+from kiosk.hall import live, reports, snapshots, visits
+from kiosk.hall.errors import NotFound
+from kiosk.models import Snapshot
+from kiosk.web.api.common import commit, idempotent
+from kiosk.web.api.schemas import PeriodQuery, RatingIn, VisitEventIn, VisitsQuery
+from kiosk.web.auth import require
+from kiosk.web.database import db, hall
+
+bp = APIBlueprint("visits", __name__, tag="Visits")
+REVIEWERS = ("supervisor",)
+
+
+@bp.post("/api/visits/events")
+@require("device")
+@idempotent
+@bp.input(VisitEventIn, arg_name="body")
+def agent_event(body):
+    """approach opens a visit for the track; greeted and left attach to it. Repeats are ignored."""
+    s = db()
+    device, track, kind = body["device_id"], body["track_id"], body["kind"]
+    visit = visits.agent_visit(s, device, track)
+    if visit is None:
+        visit = visits.open_visit(s, device_id=device, track_id=track, at=body["at"])
+    repeat = next((e for e in visit.events if e.kind == kind), None)
+    if repeat is not None:
+        return commit({"visit_id": visit.id, "event_id": repeat.id, "duplicate": True}, 200)
+    data = {k: body[k] for k in ("distance_m", "latency_ms", "text") if k in body}
+    event = visits.record(s, visit, kind, {**data, "track_id": track}, at=body["at"])
+    if kind in ("approach", "left"):
+        live.publish(s, f"kiosk:{device}", kind, {"visit_id": visit.id, "track_id": track,
+                                                  "at": body["at"].isoformat()})
+    return commit({"visit_id": visit.id, "event_id": event.id}, 201)
+
+
+@bp.post("/api/visits/<int:visit_id>/snapshot")
+@require("device")
+def snapshot(visit_id: int):
+    s = db()
+    visit = visits.get_visit(s, visit_id)
+    snap = snapshots.store(s, current_app.extensions["settings"].snapshot_dir, visit,
+                           request.get_data(cache=False))
+    visits.record(s, visit, "snapshot", {"snapshot_id": snap.id})
+    return commit({"id": snap.id, "visit_id": visit.id}, 201)
+
+
+@bp.get("/api/visits/<int:visit_id>/snapshots/<int:snapshot_id>")
+@require(*REVIEWERS)
+def snapshot_file(visit_id: int, snapshot_id: int):
+    snap = db().get(Snapshot, snapshot_id)
+    if snap is None or snap.visit_id != visit_id:
+        raise NotFound("no such snapshot (it may have passed its retention)", code="snapshot_not_found")
+    try:
+        return send_file(snap.path, mimetype="image/jpeg")
+    except FileNotFoundError:
+        raise NotFound("the snapshot file is gone", code="snapshot_not_found") from None
+
+
+@bp.post("/api/visits/<int:visit_id>/rating")
+@require("device")
+@bp.input(RatingIn, arg_name="body")
+def rate(visit_id: int, body):
+    s = db()
+    visit = visits.get_visit(s, visit_id)
+    visits.record(s, visit, "rating", {"rating": body["rating"]})
+    return commit({"visit_id": visit.id, "rating": body["rating"]}, 201)
+
+
+@bp.get("/api/visits")
+@require(*REVIEWERS)
+@bp.input(VisitsQuery, location="query", arg_name="query")
+def list_visits(query):
+    return reports.visit_list(db(), hall(), **query)
+
+
+@bp.get("/api/visits/<int:visit_id>")
+@require(*REVIEWERS)
+def one(visit_id: int):
+    return reports.visit_timeline(db(), visits.get_visit(db(), visit_id))
+
+
+@bp.get("/api/kpis")
+@require(*REVIEWERS)
+@bp.input(PeriodQuery, location="query", arg_name="query")
+def kpis(query):
+    return reports.kpis(db(), hall(), **query)

@@ -1,0 +1,99 @@
+"""Who is calling: a kiosk/agent device token, a staff API token, or a staff session cookie."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import wraps
+
+from apiflask import abort
+from flask import Flask, current_app, g, request
+from flask_login import LoginManager, UserMixin, current_user
+from flask_wtf.csrf import CSRFProtect
+
+from kiosk.hall import accounts
+from kiosk.models import User
+from kiosk.web.database import db
+
+ALL_STAFF = ("guide", "counter", "supervisor", "admin")
+
+
+@dataclass(frozen=True)
+class Actor:
+    kind: str  # device | user
+    role: str  # device | guide | counter | supervisor | admin
+    name: str
+    user_id: int | None = None
+    via_cookie: bool = False
+
+
+class StaffLogin(UserMixin):
+    def __init__(self, user: User):
+        self.id, self.username, self.role = user.id, user.username, user.role
+
+
+login_manager = LoginManager()
+csrf = CSRFProtect()
+
+
+@login_manager.user_loader
+def _load(user_id: str):
+    user = db().get(User, int(user_id)) if user_id.isdigit() else None
+    return StaffLogin(user) if user and user.active else None
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    csrf.init_app(app)
+
+    @app.before_request
+    def _csrf_for_cookie_sessions():
+        # A bearer token is no ambient credential; a session cookie is, so
+        # changes made with one must carry the page's CSRF token.
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return
+        if request.headers.get("Authorization", "").startswith("Bearer "):
+            return
+        if current_user.is_authenticated:
+            csrf.protect()
+
+
+def actor() -> Actor | None:
+    if "actor" in g:
+        return g.actor
+    found = None
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        token = header[7:].strip()
+        if token and accounts.same_secret(token, current_app.extensions["settings"].device_token):
+            found = Actor("device", "device", "device")
+        elif token:
+            user = accounts.by_token(db(), token)
+            if user is not None:
+                found = Actor("user", user.role, user.username, user.id)
+    elif current_user.is_authenticated:
+        found = Actor("user", current_user.role, current_user.username, current_user.id,
+                      via_cookie=True)
+    g.actor = found
+    return found
+
+
+def require(*roles: str):
+    """Let the call through for these roles (admin always); 401 without credentials, 403 else."""
+    allowed = set(roles) | {"admin"}
+
+    def decorate(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            who = actor()
+            if who is None:
+                abort(401, "credentials required", extra_data={"code": "unauthorized"},
+                      headers={"WWW-Authenticate": "Bearer"})
+            if who.role not in allowed:
+                abort(403, f"the {who.role} role may not do this",
+                      extra_data={"code": "forbidden"})
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorate

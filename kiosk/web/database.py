@@ -1,0 +1,47 @@
+"""The app's database: engine, migrations at start, the hall's setup, a session per request."""
+from __future__ import annotations
+
+from flask import Flask, current_app, g
+from sqlalchemy.orm import Session
+
+from kiosk.db import make_engine, make_sessionmaker
+from kiosk.hall import seed, taxonomy
+from kiosk.hall.context import Hall
+from kiosk.migrate import upgrade
+from kiosk.settings import Settings
+
+
+def init_app(app: Flask, settings: Settings) -> None:
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    factory = make_sessionmaker(engine)
+    hall = Hall(taxonomy=taxonomy.load(settings.business_types_file), tz=settings.timezone,
+                default_service_min=settings.default_service_min,
+                recent_services=settings.recent_services)
+    if settings.hall_file.exists():
+        with factory() as s, s.begin():
+            seed.apply(s, hall, seed.read_plan(settings.hall_file))
+    app.extensions.update(engine=engine, sessions=factory, hall=hall)
+    app.teardown_appcontext(_close_session)
+
+
+def db() -> Session:
+    """This request's session; it commits only when a view says so."""
+    if "db" not in g:
+        g.db = current_app.extensions["sessions"]()
+    return g.db
+
+
+def hall() -> Hall:
+    return current_app.extensions["hall"]
+
+
+def release() -> None:
+    """End this request's session early (a long-lived response must not hold SQLite's lock)."""
+    _close_session(None)
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    session = g.pop("db", None)
+    if session is not None:
+        session.close()
