@@ -1,0 +1,94 @@
+"""Shared fixtures: the hall app on SQLite and on PostgreSQL, staff accounts, a real server.
+
+Every test that asks for `db_url` (directly or through `app`) runs once per
+engine in KIOSK_TEST_ENGINES (default: sqlite,postgresql); PostgreSQL is a
+throw-away cluster started for the session.
+"""
+from __future__ import annotations
+
+import itertools
+import os
+
+import pytest
+
+from tests.support.pg import TempPostgres
+from tests.support.server import HallServerProcess
+
+ENGINES = [e for e in os.environ.get("KIOSK_TEST_ENGINES", "sqlite,postgresql").split(",") if e]
+DEVICE_TOKEN = "test-device-token"
+_db_names = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    pg = TempPostgres().start()
+    template = pg.create_database("kiosk_template")
+    from kiosk.db import make_engine
+    from kiosk.migrate import upgrade
+
+    engine = make_engine(template)
+    upgrade(engine)
+    engine.dispose()
+    yield pg
+    pg.stop()
+
+
+@pytest.fixture(params=ENGINES)
+def db_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'hall.db'}"
+    pg: TempPostgres = request.getfixturevalue("postgres")
+    name = f"kiosk_t{next(_db_names)}"
+    import psycopg
+
+    with psycopg.connect(f"host=127.0.0.1 port={pg.port} user={pg.user} dbname=postgres",
+                         autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE kiosk_template')
+    return pg.url(name)
+
+
+@pytest.fixture
+def app(db_url, tmp_path):
+    from kiosk.web import create_app
+
+    app = create_app({"database_url": db_url, "device_token": DEVICE_TOKEN,
+                      "secret_key": "test-secret-key", "snapshot_dir": tmp_path / "snapshots",
+                      "rasa_url": "http://127.0.0.1:9"})
+    app.config["TESTING"] = True
+    yield app
+    app.extensions["engine"].dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def device():
+    return {"Authorization": f"Bearer {DEVICE_TOKEN}"}
+
+
+@pytest.fixture
+def staff(app):
+    """staff("counter") -> Authorization headers of a new account with that role."""
+    from kiosk.hall import accounts
+
+    made = itertools.count()
+
+    def make(role: str) -> dict[str, str]:
+        with app.extensions["sessions"]() as s, s.begin():
+            _user, token = accounts.create_user(s, f"{role}{next(made)}", role, "password-123")
+        return {"Authorization": f"Bearer {token}"}
+
+    return make
+
+
+@pytest.fixture
+def hall_server(db_url, tmp_path):
+    """The real server (`python -m kiosk serve`) on a free port, on this test's database."""
+    server = HallServerProcess(db_url, KIOSK_DEVICE_TOKEN=DEVICE_TOKEN,
+                               KIOSK_SNAPSHOT_DIR=str(tmp_path / "snapshots"),
+                               KIOSK_SECRET_KEY="test-secret-key").start()
+    yield server
+    server.stop()
