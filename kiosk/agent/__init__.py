@@ -1,0 +1,1 @@
+"""The kiosk agent: camera, detection, tracking, distance zones, the greeting, speech and visit events."""

@@ -1,0 +1,205 @@
+"""The agent's side of the hall API: visit events and snapshots through a queue, hall flags by polling.
+
+The camera loop only appends to a queue. One sender thread posts in order
+(an approach before its greeting), retrying the head with backoff while the
+hall server is down, with an Idempotency-Key per item so a retry after a
+lost answer is not counted twice. Nothing queued is dropped while the agent
+runs, except what the server rejects as invalid (logged).
+"""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import logging
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+import requests
+
+from .config import ServerSettings
+
+log = logging.getLogger(__name__)
+
+RETRY_STATUSES = {401, 403, 408, 425, 429}  # may succeed later (token fixed, server warmed up)
+
+
+@dataclass
+class Outgoing:
+    kind: str  # event | snapshot
+    visit_key: str
+    body: dict | bytes
+    key: str = field(default_factory=lambda: uuid.uuid4().hex)
+    attempts: int = 0
+    queued_at: float = field(default_factory=time.monotonic)
+
+
+class HallClient:
+    def __init__(self, settings: ServerSettings, *, timezone: str = "Asia/Shanghai",
+                 session: requests.Session | None = None):
+        self.settings = settings
+        self.tz = ZoneInfo(timezone)
+        self.session = session or requests.Session()
+        if settings.token:
+            self.session.headers["Authorization"] = f"Bearer {settings.token}"
+        self._queue: collections.deque[Outgoing] = collections.deque()
+        self._cond = threading.Condition()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._flags_thread: threading.Thread | None = None
+        self.visit_ids: dict[str, str] = {}  # visit key (track id) -> server visit id
+        self.flags: dict = {"rain": False, "wet_floor": False}
+        self.flags_ok = False
+        self.sent: list[dict] = []  # what the server accepted (event body + answer)
+        self.log: list[dict] = []  # every event queued (also without a server)
+        self.rejected = 0
+        self.failed_attempts = 0
+        self._busy = False
+        # monotonic -> wall clock, fixed at start so event times follow frame times
+        self._wall_offset = time.time() - time.monotonic()
+
+    # -- camera loop side (never blocks) --------------------------------
+    def iso(self, t_monotonic: float) -> str:
+        wall = t_monotonic + self._wall_offset
+        return dt.datetime.fromtimestamp(wall, self.tz).isoformat(timespec="milliseconds")
+
+    def local_now(self) -> dt.datetime:
+        return dt.datetime.now(self.tz)
+
+    def event(self, kind: str, visit_key: str, t: float, **data) -> dict:
+        body = {"kind": kind, "device_id": self.settings.device_id, "track_id": visit_key, "at": self.iso(t)}
+        body.update({k: v for k, v in data.items() if v is not None})
+        self.log.append(body)
+        log.info("event %s", body)
+        self._put(Outgoing("event", visit_key, body))
+        return body
+
+    def snapshot(self, visit_key: str, jpeg: bytes) -> None:
+        self._put(Outgoing("snapshot", visit_key, jpeg))
+
+    def _put(self, item: Outgoing) -> None:
+        if not self.settings.url:
+            return
+        with self._cond:
+            self._queue.append(item)
+            self._cond.notify_all()
+
+    @property
+    def pending(self) -> int:
+        with self._cond:
+            return len(self._queue) + (1 if self._busy else 0)
+
+    # -- threads ---------------------------------------------------------
+    def start(self, *, poll_flags_s: float | None = 30.0) -> "HallClient":
+        if not self.settings.url:
+            log.warning("KIOSK_SERVER_URL is not set: events are logged, not sent")
+            return self
+        self._thread = threading.Thread(target=self._send_loop, name="hall-events", daemon=True)
+        self._thread.start()
+        if poll_flags_s:
+            self._flags_thread = threading.Thread(target=self._flags_loop, args=(poll_flags_s,),
+                                                  name="hall-flags", daemon=True)
+            self._flags_thread.start()
+        return self
+
+    def close(self, timeout: float = 10.0) -> bool:
+        """Try to deliver what is queued within `timeout`; True when everything went out."""
+        deadline = time.monotonic() + timeout
+        while self.pending and time.monotonic() < deadline and self._thread and self._thread.is_alive():
+            time.sleep(0.05)
+        left = self.pending
+        self._stop.set()
+        with self._cond:
+            self._cond.notify_all()
+        if self._thread:
+            self._thread.join(timeout=2)
+        if left:
+            log.error("%d hall server requests could not be delivered before exit", left)
+        return left == 0
+
+    def _url(self, path: str) -> str:
+        return self.settings.url.rstrip("/") + path
+
+    def _send_loop(self) -> None:
+        delay = 0.25
+        while not self._stop.is_set():
+            with self._cond:
+                while not self._queue and not self._stop.is_set():
+                    self._cond.wait(0.5)
+                if self._stop.is_set():
+                    return
+                item = self._queue[0]
+                self._busy = True
+            outcome = self._send(item)
+            with self._cond:
+                if outcome in ("done", "rejected"):
+                    self._queue.popleft()
+                self._busy = False
+            if outcome == "retry":
+                self.failed_attempts += 1
+                self._stop.wait(delay)
+                delay = min(delay * 2, self.settings.retry_max_s)
+            else:
+                delay = 0.25
+
+    def _send(self, item: Outgoing) -> str:
+        item.attempts += 1
+        headers = {"Idempotency-Key": item.key}
+        try:
+            if item.kind == "event":
+                r = self.session.post(self._url("/api/visits/events"), json=item.body, headers=headers,
+                                      timeout=self.settings.timeout_s)
+            else:
+                visit_id = self.visit_ids.get(item.visit_key)
+                if visit_id is None:
+                    log.warning("snapshot of %s dropped: its visit was never opened", item.visit_key)
+                    self.rejected += 1
+                    return "rejected"
+                headers["Content-Type"] = "image/jpeg"
+                r = self.session.post(self._url(f"/api/visits/{visit_id}/snapshot"), data=item.body,
+                                      headers=headers, timeout=self.settings.timeout_s)
+        except requests.RequestException as exc:
+            if item.attempts == 1 or item.attempts % 10 == 0:
+                log.warning("hall server unreachable (%s); %d queued, retrying", exc.__class__.__name__,
+                            len(self._queue))
+            return "retry"
+        if r.status_code >= 500 or r.status_code in RETRY_STATUSES:
+            if item.attempts == 1 or item.attempts % 10 == 0:
+                log.warning("hall server answered %s to %s; retrying", r.status_code, item.kind)
+            return "retry"
+        if r.status_code >= 400:
+            self.rejected += 1
+            log.error("hall server rejected %s %s: %s %s", item.kind,
+                      item.body if item.kind == "event" else item.visit_key, r.status_code, r.text[:300])
+            return "rejected"
+        answer = {}
+        try:
+            answer = r.json()
+        except ValueError:
+            pass
+        if item.kind == "event":
+            if isinstance(answer, dict) and answer.get("visit_id") is not None:
+                self.visit_ids.setdefault(item.visit_key, str(answer["visit_id"]))
+            self.sent.append({"body": item.body, "answer": answer, "attempts": item.attempts})
+        else:
+            self.sent.append({"snapshot": item.visit_key, "bytes": len(item.body), "attempts": item.attempts})
+        return "done"
+
+    def fetch_flags(self) -> dict:
+        r = self.session.get(self._url("/api/hall/flags"), timeout=self.settings.timeout_s)
+        r.raise_for_status()
+        data = r.json()
+        self.flags = {"rain": bool(data.get("rain")), "wet_floor": bool(data.get("wet_floor"))}
+        self.flags_ok = True
+        return self.flags
+
+    def _flags_loop(self, every: float) -> None:
+        while not self._stop.is_set():
+            try:
+                self.fetch_flags()
+            except (requests.RequestException, ValueError) as exc:
+                log.debug("hall flags not fetched: %s", exc)
+            self._stop.wait(every)

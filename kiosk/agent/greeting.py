@@ -1,0 +1,161 @@
+"""The hall's greeting standard as a state machine per track: approach at 3 m, greeting once at 2 m, left.
+
+Pure logic: it sees tracks with filtered distances and calls back; the agent
+turns the callbacks into events, speech and snapshots. A zone counts only
+after `inertia` consecutive frames inside its edge; a reading between the
+edge and edge + hysteresis neither counts nor breaks the run, so a person
+standing on the line does not restart the count. A track that ends is held
+for `reacquire_s`: a new track starting near it carries on as the same
+visit (same key, no second approach or greeting); otherwise `left` fires.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from .config import TrackerSettings, ZoneSettings
+from .track import Track
+
+
+@dataclass
+class ZoneRun:
+    """Consecutive frames inside one zone edge, with hysteresis."""
+
+    edge: float
+    hysteresis: float
+    inertia: int
+    count: int = 0
+    started_at: float | None = None  # time of the run's first frame inside the edge
+    confirmed: bool = False
+
+    def update(self, distance: float | None, t: float) -> bool:
+        """Feed one reading; True on the frame the zone becomes confirmed."""
+        if self.confirmed or distance is None:
+            return False
+        if distance < self.edge:
+            if self.count == 0:
+                self.started_at = t
+            self.count += 1
+        elif distance >= self.edge + self.hysteresis:
+            self.count = 0
+            self.started_at = None
+        if self.count >= self.inertia:
+            self.confirmed = True
+            return True
+        return False
+
+
+@dataclass
+class Visit:
+    """Greeting state of one person, kept under the key of the track that first saw them."""
+
+    key: str
+    track_id: int
+    approach: ZoneRun
+    greet: ZoneRun
+    approached_at: float | None = None
+    greet_requested_at: float | None = None
+    greeted_at: float | None = None  # speech started
+    last_seen: float = 0.0
+    last_box: tuple = (0, 0, 0, 0)
+    last_distance: float | None = None
+    ended_at: float | None = None  # the track ended; waiting for re-acquisition
+    track_ids: list[int] = field(default_factory=list)
+
+    @property
+    def greet_entered_at(self) -> float | None:
+        return self.greet.started_at
+
+
+class GreetingMachine:
+    """Call `update` once per frame with the tracker's live and ended tracks."""
+
+    def __init__(self, zones: ZoneSettings, tracker: TrackerSettings, *,
+                 on_approach: Callable[[Visit, float], None] = lambda v, t: None,
+                 on_greet: Callable[[Visit, float], None] = lambda v, t: None,
+                 on_left: Callable[[Visit, float], None] = lambda v, t: None,
+                 key_prefix: str = ""):
+        self.zones = zones
+        self.tracker = tracker
+        self.on_approach = on_approach
+        self.on_greet = on_greet
+        self.on_left = on_left
+        self.key_prefix = key_prefix
+        self.by_track: dict[int, Visit] = {}
+        self.held: list[Visit] = []  # ended tracks waiting for re-acquisition
+        self.reacquired = 0
+
+    def _visit_for(self, track: Track, t: float) -> Visit:
+        visit = self.by_track.get(track.id)
+        if visit is not None:
+            return visit
+        visit = self._reacquire(track, t)
+        if visit is None:
+            z = self.zones
+            visit = Visit(key=f"{self.key_prefix}{track.id}", track_id=track.id,
+                          approach=ZoneRun(z.approach_m, z.hysteresis_m, z.inertia),
+                          greet=ZoneRun(z.greet_m, z.hysteresis_m, z.inertia))
+        visit.track_ids.append(track.id)
+        visit.track_id = track.id
+        self.by_track[track.id] = visit
+        return visit
+
+    def _reacquire(self, track: Track, t: float) -> Visit | None:
+        """The held visit this new track most likely continues (same place, similar size, recent)."""
+        best, best_score = None, None
+        tx, ty = track.center
+        for visit in self.held:
+            x, y, w, h = visit.last_box
+            if w <= 0:
+                continue
+            rel = ((x + w / 2 - tx) ** 2 + (y + h / 2 - ty) ** 2) ** 0.5 / max(w, track.box[2])
+            size = track.box[2] / w
+            if rel <= 2.5 and 0.5 <= size <= 2.0 and (best_score is None or rel < best_score):
+                best, best_score = visit, rel
+        if best is not None:
+            self.held.remove(best)
+            best.ended_at = None
+            self.reacquired += 1
+        return best
+
+    def update(self, t: float, tracks: list[Track], ended: list[Track] = ()) -> None:
+        for track in tracks:
+            visit = self._visit_for(track, t)
+            if not track.seen:
+                continue
+            visit.last_seen = track.last_seen
+            visit.last_box = track.box
+            d = track.distance_m
+            visit.last_distance = d
+            near_approach = visit.approach.update(d, t)
+            visit.greet.update(d, t)
+            if near_approach or (visit.greet.confirmed and visit.approached_at is None):
+                visit.approach.confirmed = True
+                visit.approached_at = t
+                self.on_approach(visit, t)
+            if visit.greet.confirmed and visit.greet_requested_at is None:
+                visit.greet_requested_at = t
+                self.on_greet(visit, t)
+        for track in ended:
+            visit = self.by_track.pop(track.id, None)
+            if visit is None:
+                continue
+            visit.ended_at = t
+            self.held.append(visit)
+        keep = []
+        for visit in self.held:
+            if t - visit.ended_at >= self.tracker.reacquire_s:
+                if visit.approached_at is not None:
+                    self.on_left(visit, visit.last_seen)
+            else:
+                keep.append(visit)
+        self.held = keep
+
+    def flush(self, t: float) -> None:
+        """The source stopped: every visit still open has left."""
+        for visit in list(self.by_track.values()) + self.held:
+            if visit.approached_at is not None:
+                self.on_left(visit, visit.last_seen or t)
+        self.by_track.clear()
+        self.held = []

@@ -1,0 +1,68 @@
+"""What the customer hears: a small zh/en catalogue keyed by message id, and the greeting built from it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "greeting.morning": {"zh": "早上好", "en": "Good morning"},
+    "greeting.afternoon": {"zh": "下午好", "en": "Good afternoon"},
+    "greeting.evening": {"zh": "晚上好", "en": "Good evening"},
+    "greeting.hello": {"zh": "您好", "en": "Hello"},
+    "greeting.welcome": {"zh": "欢迎光临", "en": "welcome"},
+    "greeting.umbrella": {"zh": "请把雨伞放入门口的伞桶", "en": "Please leave your umbrella in the bucket by the door."},
+    "greeting.wet_floor": {"zh": "小心地滑", "en": "Mind your step, the floor is wet."},
+    "ticket.issued": {"zh": "您的号码是{number}，请到等候区等候", "en": "Your number is {number}. Please wait in the waiting area."},
+    "ticket.call": {"zh": "请{number}号到{counter}号窗口办理", "en": "Number {number}, please go to counter {counter}."},
+}
+
+_DIGITS_ZH = "零一二三四五六七八九"
+
+
+def t(message_id: str, lang: str = "zh", **values) -> str:
+    entry = MESSAGES[message_id]
+    text = entry.get(lang) or entry["zh"]
+    return text.format(**values) if values else text
+
+
+def time_of_day_id(now: dt.datetime) -> str:
+    h = now.hour
+    if 5 <= h < 12:
+        return "greeting.morning"
+    if 12 <= h < 18:
+        return "greeting.afternoon"
+    if 18 <= h < 23:
+        return "greeting.evening"
+    return "greeting.hello"
+
+
+def greeting_text(now: dt.datetime, lang: str = "zh", *, rain: bool = False, wet_floor: bool = False) -> str:
+    """早上好，欢迎光临 (by the hall's local time), plus the umbrella or wet-floor line when flagged."""
+    if lang == "zh":
+        parts = [f"{t(time_of_day_id(now), lang)}，{t('greeting.welcome', lang)}。"]
+        if rain:
+            parts.append(t("greeting.umbrella", lang) + "。")
+        if wet_floor:
+            parts.append(t("greeting.wet_floor", lang) + "。")
+        return "".join(parts)
+    parts = [f"{t(time_of_day_id(now), lang)}, {t('greeting.welcome', lang)}."]
+    if rain:
+        parts.append(t("greeting.umbrella", lang))
+    if wet_floor:
+        parts.append(t("greeting.wet_floor", lang))
+    return " ".join(parts)
+
+
+def spell_ticket(number: str, lang: str = "zh") -> str:
+    """A012 is read digit by digit (A零一二), as halls call numbers, not as 'twelve'."""
+    if lang == "zh":
+        return "".join(_DIGITS_ZH[int(c)] if c.isdigit() else c for c in number)
+    return " ".join(number)
+
+
+def ticket_call_text(number: str, counter: str | int, lang: str = "zh") -> str:
+    return t("ticket.call", lang, number=spell_ticket(number, lang), counter=counter)
+
+
+def ticket_issued_text(number: str, lang: str = "zh") -> str:
+    return t("ticket.issued", lang, number=spell_ticket(number, lang))
