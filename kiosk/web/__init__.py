@@ -33,7 +33,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> APIFlask:
     auth.init_app(app)
     live.init_app(app)
 
-    from kiosk.web.api import register
+    from kiosk.web import api, pages
 
-    register(app)
+    api.register(app)
+    pages.register(app)
     return app
