@@ -5,9 +5,9 @@ from apiflask import APIFlask
 
 
 def register(app: APIFlask) -> None:
-    from kiosk.web.api import (appointments, counters, duty, hall_flags, health, stream,
-                               taxonomy, tickets, visits)
+    from kiosk.web.api import (appointments, counters, duty, hall_flags, health, kiosk_sessions,
+                               stream, taxonomy, tickets, visits)
 
     for module in (health, taxonomy, tickets, counters, appointments, duty, visits,
-                   hall_flags, stream):
+                   hall_flags, stream, kiosk_sessions):
         app.register_blueprint(module.bp)
