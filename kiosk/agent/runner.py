@@ -96,7 +96,8 @@ class Agent:
     # -- greeting machine callbacks ---------------------------------------
     def _on_approach(self, visit: Visit, t: float) -> None:
         d = visit.last_distance
-        self.stats.approaches.append({"key": visit.key, "t": t, "distance_m": d})
+        self.stats.approaches.append({"key": visit.key, "t": t, "distance_m": d, "box": visit.last_box,
+                                      "frame": self._frame.index if self._frame else None})
         self.client.event("approach", visit.key, t, distance_m=round(d, 2) if d else None)
 
     def _on_greet(self, visit: Visit, t: float) -> None:
@@ -105,6 +106,7 @@ class Agent:
         text = greeting_text(self.client.local_now(), g.language, rain=flags.get("rain", False),
                              wet_floor=flags.get("wet_floor", False))
         record = {"key": visit.key, "requested": t, "entered": visit.greet_entered_at, "text": text,
+                  "frame": self._frame.index if self._frame else None, "box": visit.last_box,
                   "distance_m": visit.last_distance, "started": None, "latency_ms": None, "status": "queued"}
         self.stats.greetings.append(record)
         self._snapshot(visit)

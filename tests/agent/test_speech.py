@@ -1,0 +1,86 @@
+"""Speech through pyttsx3 and the real espeak-ng: a WAV that sounds, one utterance at a time, stale greetings dropped."""
+from __future__ import annotations
+
+import datetime as dt
+import wave
+
+import numpy as np
+import pytest
+
+from kiosk.agent.messages import greeting_text, spell_ticket, ticket_call_text
+from kiosk.speech import SpeechWorker, render_wav
+
+from .conftest import report
+
+
+def _samples(path) -> tuple[np.ndarray, int]:
+    with wave.open(str(path), "rb") as w:
+        assert w.getsampwidth() == 2 and w.getnchannels() == 1
+        return np.frombuffer(w.readframes(w.getnframes()), np.int16), w.getframerate()
+
+
+def test_greeting_is_rendered_to_a_wav_by_espeak_ng(tmp_path):
+    text = greeting_text(dt.datetime(2026, 11, 26, 9, 0), "zh", rain=True)
+    assert text == "早上好，欢迎光临。请把雨伞放入门口的伞桶。"
+    duration = render_wav(text, str(tmp_path / "greeting.wav"), "zh")
+    samples, rate = _samples(tmp_path / "greeting.wav")
+    rms = float(np.sqrt(np.mean(samples.astype(np.float64) ** 2)))
+    voiced = float(np.mean(np.abs(samples) > 500))
+    report("speech-wav", {"text": text, "duration_s": round(duration, 2), "rate_hz": rate,
+                          "rms": round(rms, 1), "voiced_share": round(voiced, 2)})
+    # 19 Mandarin syllables at about 3-6 per second
+    assert 2.5 < duration < 10
+    assert rms > 300 and voiced > 0.2  # speech, not silence
+
+
+def test_mandarin_voice_is_used(tmp_path):
+    zh = render_wav("欢迎光临", str(tmp_path / "zh.wav"), "zh")
+    en = render_wav("欢迎光临", str(tmp_path / "en.wav"), "en")  # English voice spells out 'Chinese letter'
+    a, _ = _samples(tmp_path / "zh.wav")
+    b, _ = _samples(tmp_path / "en.wav")
+    assert zh < en and not np.array_equal(a[: len(b)], b[: len(a)])
+
+
+@pytest.mark.parametrize("hour,expected", [(8, "早上好"), (14, "下午好"), (19, "晚上好"), (2, "您好")])
+def test_greeting_by_time_of_day(hour, expected):
+    assert greeting_text(dt.datetime(2026, 1, 1, hour), "zh").startswith(expected + "，欢迎光临")
+    assert "umbrella" in greeting_text(dt.datetime(2026, 1, 1, hour), "en", rain=True)
+
+
+def test_ticket_numbers_are_read_digit_by_digit():
+    assert spell_ticket("A012") == "A零一二"
+    assert ticket_call_text("A012", 3) == "请A零一二号到3号窗口办理"
+    assert ticket_call_text("B105", 2, "en") == "Number B 1 0 5, please go to counter 2."
+
+
+def test_utterances_never_overlap_and_stale_greetings_are_dropped():
+    worker = SpeechWorker(player="none").start()
+    spans = []
+    try:
+        first = worker.say("您好，欢迎光临。", kind="greeting")
+        second = worker.announce_ticket("A012", 3)
+        stale = worker.say("下午好，欢迎光临。", kind="greeting", stale_after=0.1)  # waits behind two
+        for u in (first, second, stale):
+            assert u.done.wait(30)
+    finally:
+        worker.stop()
+    for u in (first, second):
+        assert u.status == "spoken"
+        spans.append((u.started_at, u.started_at + u.duration_s))
+    assert spans[1][0] >= spans[0][1] - 0.01  # the second starts after the first has finished
+    assert stale.status == "dropped" and stale.started_at is None
+
+
+def test_say_does_not_block_the_caller():
+    worker = SpeechWorker(player="none").start()
+    try:
+        import time
+
+        t0 = time.perf_counter()
+        u = worker.say("早上好，欢迎光临。")
+        returned = time.perf_counter() - t0
+        assert u.done.wait(30)
+        # returning took a sliver of the utterance's length
+        assert returned < u.duration_s / 10
+    finally:
+        worker.stop()
