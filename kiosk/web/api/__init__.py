@@ -6,8 +6,8 @@ from apiflask import APIFlask
 
 def register(app: APIFlask) -> None:
     from kiosk.web.api import (appointments, counters, duty, hall_flags, health, kiosk_sessions,
-                               stream, taxonomy, tickets, visits)
+                               staff, stream, taxonomy, tickets, visits)
 
     for module in (health, taxonomy, tickets, counters, appointments, duty, visits,
-                   hall_flags, stream, kiosk_sessions):
+                   hall_flags, stream, kiosk_sessions, staff):
         app.register_blueprint(module.bp)
