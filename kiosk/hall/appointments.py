@@ -23,6 +23,10 @@ def ensure_slots(s: Session, hall: Hall, plan: dict, start: datetime | None = No
     today = clock.local(start or clock.now(), hall.tz).date()
     kinds = [bt.id for bt in hall.taxonomy.types.values()
              if bt.route in ("back_office", "other_department")]
+    horizon = datetime.combine(today + timedelta(days=plan.get("days_ahead", 7) + 1), time(), tz)
+    existing = set(s.execute(select(AppointmentSlot.business_type, AppointmentSlot.start).where(
+        AppointmentSlot.start >= datetime.combine(today, time(), tz),
+        AppointmentSlot.start < horizon)).all())
     made = 0
     for offset in range(plan.get("days_ahead", 7) + 1):
         day = today + timedelta(days=offset)
@@ -32,9 +36,7 @@ def ensure_slots(s: Session, hall: Hall, plan: dict, start: datetime | None = No
             hh, mm = (int(x) for x in hhmm.split(":"))
             begin = datetime.combine(day, time(hh, mm), tz)
             for kind in kinds:
-                exists = s.scalar(select(AppointmentSlot.id).where(
-                    AppointmentSlot.business_type == kind, AppointmentSlot.start == begin))
-                if exists is None:
+                if (kind, begin) not in existing:
                     s.add(AppointmentSlot(business_type=kind, start=begin,
                                           end=begin + timedelta(minutes=plan.get("minutes", 60)),
                                           capacity=plan.get("capacity", 3), booked=0))

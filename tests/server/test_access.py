@@ -1,0 +1,45 @@
+"""Who may do what: devices, the four staff roles, and nobody without credentials."""
+import pytest
+
+STAFF_ONLY = [("get", "/api/visits"), ("get", "/api/kpis"), ("get", "/api/counters"),
+              ("get", "/api/duty/staff"), ("post", "/api/counters/1/call-next")]
+
+
+@pytest.mark.parametrize("method,path", STAFF_ONLY)
+def test_no_credentials_is_401_and_bad_token_too(client, method, path):
+    assert getattr(client, method)(path).status_code == 401
+    assert getattr(client, method)(path, headers={"Authorization": "Bearer nope"}).status_code == 401
+
+
+def test_roles_are_enforced(client, device, staff):
+    guide, counter, sup = staff("guide"), staff("counter"), staff("supervisor")
+    assert client.get("/api/kpis", headers=guide).status_code == 403
+    assert client.get("/api/visits", headers=counter).status_code == 403
+    assert client.get("/api/kpis", headers=sup).status_code == 200
+    assert client.post("/api/counters/1/call-next", headers=guide).status_code == 403
+    assert client.post("/api/counters/1/call-next", headers=device).status_code == 403
+    assert client.get("/api/visits", headers=device).status_code == 403
+    assert client.put("/api/hall/flags", json={"rain": True}, headers=counter).status_code == 403
+    assert client.put("/api/hall/flags", json={"rain": True}, headers=guide).json["rain"] is True
+    assert client.get("/api/hall/flags").json == {"rain": True, "wet_floor": False}
+
+
+def test_create_user_cli_prints_a_working_token(db_url, tmp_path, monkeypatch, capsys):
+    from kiosk.__main__ import main
+    from kiosk.settings import get_settings
+    from kiosk.web import create_app
+
+    monkeypatch.setenv("KIOSK_DATABASE_URL", db_url)
+    monkeypatch.setenv("KIOSK_USER_PASSWORD", "s3cret-pass")
+    get_settings.cache_clear()
+    try:
+        assert main(["create-user", "wang", "--role", "counter"]) == 0
+        token = capsys.readouterr().out.split("API token (shown once): ")[1].strip()
+        assert main(["create-user", "wang", "--role", "counter"]) == 2
+        with pytest.raises(SystemExit):
+            main(["create-user", "li", "--role", "boss"])
+    finally:
+        get_settings.cache_clear()
+    client = create_app({"database_url": db_url, "snapshot_dir": tmp_path}).test_client()
+    assert client.get("/api/counters", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    assert client.get("/api/kpis", headers={"Authorization": f"Bearer {token}"}).status_code == 403
