@@ -1,0 +1,1 @@
+"""The kiosk's triage assistant: Rasa configuration, custom components and actions."""

@@ -1,0 +1,107 @@
+"""The custom actions' texts in Chinese and English (the fixed replies are in domain.yml)."""
+from __future__ import annotations
+
+from typing import Any, Dict, Optional
+
+TEXTS: Dict[str, Dict[str, str]] = {
+    "confirm_business": {
+        "zh": "您是要办理「{name}」吗？",
+        "en": "You would like: {name}. Is that right?",
+    },
+    "yes": {"zh": "对，是的", "en": "Yes"},
+    "no": {"zh": "不对", "en": "No"},
+    "clarify": {
+        "zh": "不好意思，我想确认一下，您要办理的是下面哪一项？",
+        "en": "Sorry, just to be sure: which of these do you need?",
+    },
+    "clarify_none": {
+        "zh": "都不是，找工作人员",
+        "en": "None of these, talk to staff",
+    },
+    "clarify_open": {
+        "zh": "不好意思，我没听明白。能再说说您要办理什么业务吗？",
+        "en": "Sorry, I didn't quite get that. Could you tell me which service you need?",
+    },
+    "start_business": {
+        "zh": "好的，为您办理「{name}」。",
+        "en": "OK, {name}.",
+    },
+    "materials": {
+        "zh": "请准备好以下材料：\n{items}",
+        "en": "Please have these ready:\n{items}",
+    },
+    "ticket": {
+        "zh": "已为您取号：{number}，前面还有 {ahead} 位，预计等候约 {wait} 分钟。请到等候区留意叫号，手机扫码可查看进度。",
+        "en": "Your number is {number}. {ahead} ahead of you, about {wait} min wait. Please take a seat in the waiting area; scan the code to follow your turn.",
+    },
+    "self_service_offer": {
+        "zh": "这项业务在自助终端或“网上国网”App上就能办，不用排队。您还需要取号到柜台办理吗？",
+        "en": "You can do this at the self-service terminal or in the online app without queueing. Do you still want a ticket for the counter?",
+    },
+    "want_ticket": {"zh": "取号", "en": "Get a ticket"},
+    "no_ticket": {"zh": "不用了，我去自助办理", "en": "No, I'll use self-service"},
+    "handover": {
+        "zh": "已通知{desk}的{staff}，请您到{desk}办理，工作人员会接待您。",
+        "en": "{staff} at {desk} has been told you are coming. Please go to {desk}.",
+    },
+    "need_appointment": {
+        "zh": "这项业务需要专人办理，现在暂时没有工作人员能马上接待。我帮您登记一下，预约一个时间。",
+        "en": "This needs a specialist and nobody is free right now. Let me take your details and book a time for you.",
+    },
+    "ask_person_name": {
+        "zh": "请问您怎么称呼？",
+        "en": "May I have your name?",
+    },
+    "ask_phone": {
+        "zh": "请输入您的手机号，方便工作人员联系您。",
+        "en": "Please enter your mobile number so that staff can reach you.",
+    },
+    "bad_phone": {
+        "zh": "这个号码好像不对，请输入 11 位手机号，例如 13812345678。",
+        "en": "That number doesn't look right. Please enter an 11-digit mobile number, e.g. 13812345678.",
+    },
+    "bad_name": {
+        "zh": "不好意思，没听清您的称呼，请再说一下您的姓名。",
+        "en": "Sorry, I didn't get your name. Could you say it again?",
+    },
+    "ask_slot": {
+        "zh": "请选择一个方便的时间：",
+        "en": "Please choose a time that suits you:",
+    },
+    "bad_slot": {
+        "zh": "这个时间没有空位了，请从下面的时间里选一个。",
+        "en": "That time isn't available. Please pick one of these.",
+    },
+    "no_slots": {
+        "zh": "近几天的预约已满，我已请引导员过来为您安排，请稍等。",
+        "en": "There are no free times in the next days. A guide is on the way to help you.",
+    },
+    "appointment": {
+        "zh": "预约成功：{when}，预约码 {code}。工作人员会联系您的手机 {phone}。",
+        "en": "Booked for {when}, code {code}. Staff will contact you at {phone}.",
+    },
+    "slot_taken": {
+        "zh": "不好意思，这个时间刚刚被约满了，请换一个时间。",
+        "en": "Sorry, that time was just taken. Please choose another.",
+    },
+    "appointment_cancelled": {
+        "zh": "好的，预约已取消。还需要帮忙可以随时找引导员。",
+        "en": "All right, no appointment. A guide is around if you need help.",
+    },
+    "guide_coming": {
+        "zh": "好的，已通知引导员，马上过来为您服务，请稍等。",
+        "en": "A guide has been called and will be with you shortly.",
+    },
+    "system_trouble": {
+        "zh": "系统暂时出了点问题，我已请引导员过来帮您，请稍等。",
+        "en": "Something went wrong on our side. A guide is on the way to help you.",
+    },
+    "weekday": {"zh": "一二三四五六日", "en": "Mon Tue Wed Thu Fri Sat Sun"},
+}
+
+
+def text(key: str, language: Optional[str], **values: Any) -> str:
+    """The text for `key` in the customer's language (Chinese unless English was chosen)."""
+    entry = TEXTS[key]
+    template = entry["en"] if language == "en" else entry["zh"]
+    return template.format(**values)

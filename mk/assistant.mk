@@ -1,0 +1,67 @@
+# The triage assistant (Rasa 3.6.21, Python 3.10, its own .venv-rasa).
+# Included by the root Makefile (include mk/*.mk). Every target runs from the
+# repository root; see docs/assistant.md.
+
+RASA_VENV       ?= .venv-rasa
+RASA_BIN        := $(RASA_VENV)/bin/rasa
+RASA_PYTHON     := $(RASA_VENV)/bin/python
+RASA_ENV_STAMP  := $(RASA_VENV)/.installed
+RASA_REPORTS    ?= var/reports
+RASA_CV_FOLDS   ?= 5
+APP_PYTHON      ?= .venv/bin/python
+RASA_COMMON_ENV := PYTHONPATH=$(CURDIR) RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 \
+                   SQLALCHEMY_SILENCE_UBER_WARNING=1
+RASA_MODEL_HASH  = $(shell assistant/scripts/model-hash.sh)
+RASA_MODEL       = assistant/models/$(RASA_MODEL_HASH).tar.gz
+
+.PHONY: rasa-env rasa-train rasa-serve actions-serve rasa-validate rasa-test \
+        rasa-test-stories rasa-test-nlu assistant-pytest assistant-test
+
+rasa-env: $(RASA_ENV_STAMP)
+
+$(RASA_ENV_STAMP): assistant/requirements.txt
+	@py=$$(assistant/scripts/find-python310.sh) || exit 1; \
+	echo "creating $(RASA_VENV) with $$py"; \
+	[ -x $(RASA_PYTHON) ] || $$py -m venv $(RASA_VENV)
+	$(RASA_PYTHON) -m pip install --quiet --upgrade pip setuptools wheel
+	$(RASA_PYTHON) -m pip install --quiet -r assistant/requirements.txt
+	@touch $@
+
+rasa-train: rasa-env
+	@assistant/scripts/train.sh
+
+rasa-serve: rasa-env
+	assistant/scripts/serve.sh
+
+actions-serve: rasa-env
+	assistant/scripts/actions-serve.sh
+
+rasa-validate: rasa-env
+	$(RASA_COMMON_ENV) $(RASA_BIN) data validate --domain domain.yml --data nlu \
+	  --config assistant/config.yml --fail-on-warnings
+
+# Test stories: every prediction (intents from the user text and actions) must be right.
+rasa-test-stories: rasa-train
+	@mkdir -p $(RASA_REPORTS)
+	$(RASA_COMMON_ENV) $(RASA_BIN) test core --model $(RASA_MODEL) \
+	  --stories tests/assistant/stories --fail-on-prediction-errors \
+	  --out $(RASA_REPORTS)/rasa-stories
+
+# 5-fold cross-validation of the NLU pipeline; the report stays in var/reports.
+rasa-test-nlu: rasa-env
+	@mkdir -p $(RASA_REPORTS)
+	@start=$$(date +%s); \
+	$(RASA_COMMON_ENV) $(RASA_BIN) test nlu --nlu nlu --config assistant/config.yml \
+	  --cross-validation --folds $(RASA_CV_FOLDS) --out $(RASA_REPORTS)/rasa-nlu-cv \
+	  > $(RASA_REPORTS)/rasa-nlu-cv.log 2>&1 || { tail -30 $(RASA_REPORTS)/rasa-nlu-cv.log; exit 1; }; \
+	echo "cross-validation took $$(( $$(date +%s) - start )) s"
+	@$(RASA_PYTHON) assistant/scripts/cv_summary.py $(RASA_REPORTS)/rasa-nlu-cv
+
+rasa-test: rasa-test-stories rasa-test-nlu
+
+# Action tests (HTTP to a real action server and a real hall server) and a
+# conversation through the real Rasa server; they start what they need.
+assistant-pytest: rasa-train
+	ASSISTANT_TESTS_REQUIRED=1 $(APP_PYTHON) -m pytest -q tests/assistant
+
+assistant-test: rasa-validate rasa-test-stories assistant-pytest rasa-test-nlu

@@ -1,0 +1,266 @@
+"""The custom actions, run by the real action server against a real hall server.
+
+Each test builds a tracker from a dict, posts it to the action server's
+webhook (where a CollectingDispatcher gathers the messages) and checks the
+returned messages and events, and what the hall server now holds.
+"""
+from __future__ import annotations
+
+import itertools
+import uuid
+from typing import Any, Dict, List, Optional
+
+import pytest
+import requests
+
+_ids = itertools.count(1)
+
+
+def tracker(
+    *,
+    intent: str = "inform",
+    confidence: float = 0.95,
+    text: str = "",
+    ranking: Optional[List[Dict[str, Any]]] = None,
+    slots: Optional[Dict[str, Any]] = None,
+    entities: Optional[List[Dict[str, Any]]] = None,
+    metadata: Optional[Dict[str, Any]] = None,
+    active_loop: Optional[str] = None,
+    sender_id: Optional[str] = None,
+) -> Dict[str, Any]:
+    message = {
+        "text": text,
+        "intent": {"name": intent, "confidence": confidence},
+        "intent_ranking": ranking or [{"name": intent, "confidence": confidence}],
+        "entities": entities or [],
+        "message_id": f"m{next(_ids)}",
+        "metadata": metadata or {},
+    }
+    all_slots = {
+        "language": "zh", "business_type": None, "stage": None, "account_number": None,
+        "person_name": None, "phone": None, "appointment_slot": None, "requested_slot": None,
+    }
+    all_slots.update(slots or {})
+    return {
+        "sender_id": sender_id or f"test-{uuid.uuid4().hex[:12]}",
+        "slots": all_slots,
+        "latest_message": message,
+        "events": [{"event": "user", "text": text, "parse_data": message, "metadata": metadata or {}}],
+        "paused": False,
+        "followup_action": None,
+        "active_loop": {"name": active_loop} if active_loop else {},
+        "latest_action_name": "action_listen",
+    }
+
+
+def run(action_server: str, domain: dict, name: str, trk: Dict[str, Any]) -> Dict[str, Any]:
+    r = requests.post(
+        action_server + "/webhook",
+        json={"next_action": name, "sender_id": trk["sender_id"], "tracker": trk, "domain": domain},
+        timeout=30,
+    )
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def slot_events(result: Dict[str, Any]) -> Dict[str, Any]:
+    return {e["name"]: e["value"] for e in result["events"] if e.get("event") == "slot"}
+
+
+def customs(result: Dict[str, Any], kind: str) -> List[Dict[str, Any]]:
+    return [r["custom"] for r in result["responses"] if (r.get("custom") or {}).get("type") == kind]
+
+
+def texts(result: Dict[str, Any]) -> str:
+    return "\n".join(r.get("text") or "" for r in result["responses"])
+
+
+def hall_get(hall_server: str, path: str) -> requests.Response:
+    # the hall server of these tests runs with this device token (conftest.py)
+    return requests.get(hall_server + path, timeout=10,
+                        headers={"Authorization": "Bearer assistant-test-device-token"})
+
+
+# --- triage -------------------------------------------------------------------
+
+def test_typed_request_is_confirmed_first(action_server, domain):
+    result = run(action_server, domain, "action_triage",
+                 tracker(intent="invoice", confidence=0.91, text="开一张电费发票"))
+    assert slot_events(result) == {"business_type": "invoice", "stage": "confirming"}
+    triage = customs(result, "triage")[0]
+    assert triage["business_type"] == "invoice" and triage["route"] == "counter"
+    assert triage["queue"] == "A"
+    question = [r for r in result["responses"] if r.get("buttons")][0]
+    assert "发票开具" in question["text"]
+    assert [b["payload"] for b in question["buttons"]] == ["/affirm", "/deny"]
+
+
+def test_tapped_button_needs_no_confirmation(action_server, domain):
+    result = run(action_server, domain, "action_triage",
+                 tracker(intent="invoice", confidence=1.0, text="/invoice"))
+    assert slot_events(result)["stage"] == "confirmed"
+    assert not [r for r in result["responses"] if r.get("buttons")]
+
+
+def test_clarifying_question_offers_the_likeliest_types(action_server, domain):
+    ranking = [
+        {"name": "nlu_fallback", "confidence": 0.55},
+        {"name": "bill_inquiry", "confidence": 0.41},
+        {"name": "meter_issue", "confidence": 0.37},
+        {"name": "greet", "confidence": 0.12},
+        {"name": "invoice", "confidence": 0.08},
+        {"name": "pay_bill", "confidence": 0.01},
+    ]
+    result = run(action_server, domain, "action_clarify",
+                 tracker(intent="nlu_fallback", confidence=0.55, text="电费不对劲", ranking=ranking))
+    assert slot_events(result)["stage"] == "clarifying"
+    question = [r for r in result["responses"] if r.get("buttons")][0]
+    payloads = [b["payload"] for b in question["buttons"]]
+    assert payloads[:2] == ["/bill_inquiry", "/meter_issue"]
+    assert "/pay_bill" not in payloads          # far below the top candidate
+    assert payloads[-1] == "/request_human"
+    assert 3 <= len(payloads) <= 4
+
+
+# --- routes -------------------------------------------------------------------
+
+def test_counter_route_issues_a_ticket_with_materials(action_server, hall_server, domain):
+    trk = tracker(intent="affirm", text="对", slots={"business_type": "name_transfer", "stage": "confirming"})
+    result = run(action_server, domain, "action_route", trk)
+    assert slot_events(result)["stage"] == "done"
+    ticket = customs(result, "ticket")[0]
+    assert ticket["number"].startswith("C")
+    assert ticket["business_type"] == "name_transfer"
+    assert "请准备" in texts(result)            # the materials checklist
+    assert ticket["number"] in texts(result)
+    stored = hall_get(hall_server, f"/api/tickets/{ticket['id']}")
+    assert stored.status_code == 200 and stored.json()["number"] == ticket["number"]
+
+
+def test_same_turn_twice_gives_one_ticket(action_server, domain):
+    trk = tracker(intent="affirm", text="对", slots={"business_type": "invoice", "stage": "confirming"})
+    first = customs(run(action_server, domain, "action_route", trk), "ticket")[0]
+    again = customs(run(action_server, domain, "action_route", trk), "ticket")[0]
+    assert first["id"] == again["id"] and first["number"] == again["number"]
+
+
+def test_self_service_is_offered_before_a_ticket(action_server, domain):
+    trk = tracker(intent="affirm", text="对", slots={"business_type": "pay_bill", "stage": "confirming"})
+    result = run(action_server, domain, "action_route", trk)
+    assert slot_events(result)["stage"] == "self_service_offer"
+    assert not customs(result, "ticket")
+    assert "自助" in texts(result)
+
+    trk = tracker(intent="affirm", text="还是取个号吧", sender_id=trk["sender_id"],
+                  slots={"business_type": "pay_bill", "stage": "self_service_offer"})
+    result = run(action_server, domain, "action_issue_ticket", trk)
+    assert customs(result, "ticket")[0]["number"].startswith("A")
+    assert slot_events(result)["stage"] == "done"
+
+
+def test_back_office_with_nobody_reachable_needs_an_appointment(action_server, domain):
+    trk = tracker(intent="affirm", text="对", slots={"business_type": "solar_pv", "stage": "confirming"})
+    result = run(action_server, domain, "action_route", trk)
+    assert slot_events(result)["stage"] == "need_appointment"
+    assert not customs(result, "handover")
+
+
+def test_back_office_hands_over_to_staff_on_duty(action_server, hall_server, supervisor_token, domain):
+    staff = requests.get(hall_server + "/api/duty/staff", timeout=10,
+                         headers={"Authorization": f"Bearer {supervisor_token}"}).json()["staff"]
+    dispatcher = [p for p in staff if "fault_report" in p["business_types"]][0]
+    r = requests.patch(hall_server + f"/api/duty/staff/{dispatcher['id']}", json={"on_duty": True},
+                       headers={"Authorization": f"Bearer {supervisor_token}"}, timeout=10)
+    assert r.status_code == 200, r.text
+    try:
+        trk = tracker(intent="affirm", text="对", slots={"business_type": "fault_report", "stage": "confirming"})
+        result = run(action_server, domain, "action_route", trk)
+        assert slot_events(result)["stage"] == "done"
+        handover = customs(result, "handover")[0]
+        assert handover["staff"]["id"] == dispatcher["id"]
+        assert dispatcher["desk"] in texts(result)
+    finally:
+        requests.patch(hall_server + f"/api/duty/staff/{dispatcher['id']}", json={"on_duty": False},
+                       headers={"Authorization": f"Bearer {supervisor_token}"}, timeout=10)
+
+
+@pytest.mark.parametrize("intent,reason", [
+    ("request_human", "asked_for_human"),
+    ("out_of_scope", "out_of_scope"),
+    ("nlu_fallback", "low_confidence"),
+])
+def test_guide_is_called(action_server, domain, intent, reason):
+    result = run(action_server, domain, "action_call_guide", tracker(intent=intent, text="找个人"))
+    alert = customs(result, "guide_alert")[0]
+    assert alert["reason"] == reason and alert["id"]
+    assert slot_events(result)["stage"] == "guide_called"
+    assert "引导员" in texts(result)
+
+
+# --- appointment form ----------------------------------------------------------
+
+def validate(action_server, domain, requested: str, value: Any, sender_id: str, text: str,
+             extra_slots: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+    slots = {"business_type": "capacity_change", "stage": "need_appointment",
+             "requested_slot": requested, requested: value}
+    slots.update(extra_slots or {})
+    trk = tracker(intent="inform", text=text, slots=slots, sender_id=sender_id,
+                  active_loop="appointment_form")
+    trk["events"].append({"event": "slot", "name": requested, "value": value})
+    return run(action_server, domain, "validate_appointment_form", trk)
+
+
+def test_form_validates_name_phone_and_slot_then_books(action_server, hall_server, domain):
+    sender = f"test-{uuid.uuid4().hex[:12]}"
+    result = validate(action_server, domain, "person_name", "我叫张伟", sender, "我叫张伟")
+    assert slot_events(result)["person_name"] == "张伟"
+
+    result = validate(action_server, domain, "phone", "138123", sender, "138123")
+    assert slot_events(result)["phone"] is None
+    assert "11 位手机号" in texts(result)
+    result = validate(action_server, domain, "phone", "我的电话是 138-1234-5678", sender, "我的电话是 138-1234-5678")
+    assert slot_events(result)["phone"] == "13812345678"
+
+    ask = run(action_server, domain, "action_ask_appointment_slot",
+              tracker(slots={"business_type": "capacity_change", "requested_slot": "appointment_slot"},
+                      sender_id=sender, active_loop="appointment_form"))
+    buttons = [b for r in ask["responses"] for b in r.get("buttons") or []]
+    assert buttons and all(b["payload"].startswith('/inform{"appointment_slot"') for b in buttons)
+    slot_id = buttons[0]["payload"].split('"')[3]
+
+    result = validate(action_server, domain, "appointment_slot", "no-such-slot", sender, "下个月")
+    assert slot_events(result)["appointment_slot"] is None
+    result = validate(action_server, domain, "appointment_slot", slot_id, sender, buttons[0]["payload"])
+    assert slot_events(result)["appointment_slot"] == slot_id
+
+    booked = run(action_server, domain, "action_book_appointment",
+                 tracker(intent="inform", sender_id=sender,
+                         slots={"business_type": "capacity_change", "person_name": "张伟",
+                                "phone": "13812345678", "appointment_slot": slot_id}))
+    appointment = customs(booked, "appointment")[0]
+    assert appointment["code"] and appointment["phone_masked"].endswith("5678")
+    assert "13812345678" not in texts(booked)
+    assert slot_events(booked)["stage"] == "done"
+    stored = hall_get(hall_server, f"/api/appointments/{appointment['id']}")
+    assert stored.status_code == 200, stored.text
+
+
+def test_cancelled_form_books_nothing(action_server, domain):
+    result = run(action_server, domain, "action_cancel_appointment",
+                 tracker(intent="deny", text="算了", slots={"person_name": "张伟"}))
+    events = slot_events(result)
+    assert events["person_name"] is None and events["stage"] == "done"
+    assert not customs(result, "appointment")
+
+
+# --- language ------------------------------------------------------------------
+
+def test_language_comes_from_message_metadata(action_server, domain):
+    result = run(action_server, domain, "action_set_language",
+                 tracker(intent="greet", text="hello", metadata={"language": "en"}))
+    assert slot_events(result) == {"language": "en"}
+    result = run(action_server, domain, "action_triage",
+                 tracker(intent="invoice", text="I need an invoice", slots={"language": "en"}))
+    question = [r for r in result["responses"] if r.get("buttons")][0]
+    assert "Issue or reprint an invoice" in question["text"]
+    assert question["buttons"][0]["title"] == "Yes"
