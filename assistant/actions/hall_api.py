@@ -1,11 +1,14 @@
 """A small client of the hall server API (docs/api.md) for the actions."""
 from __future__ import annotations
 
+import logging
 import os
 import time
 from typing import Any, Dict, List, Optional
 
 import requests
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_URL = "http://127.0.0.1:8000"
 TIMEOUT_S = float(os.environ.get("KIOSK_API_TIMEOUT_S", "5"))
@@ -69,11 +72,16 @@ class HallClient:
             data = {}
         if response.status_code >= 400:
             error = data.get("error", {}) if isinstance(data, dict) else {}
-            raise HallApiError(
-                response.status_code,
-                error.get("code", "http_error"),
-                error.get("message", response.text[:200]),
-            )
+            code = error.get("code", "http_error")
+            if code == "session_not_found" and body and body.get("session_id"):
+                # A conversation that did not start at a kiosk (rasa shell, a
+                # test, an integrator on the REST channel): the customer still
+                # gets the ticket, it is just not linked to a visit.
+                logger.warning("no kiosk session %s: calling %s without it", body["session_id"], path)
+                unlinked = {k: v for k, v in body.items() if k != "session_id"}
+                return self._request(method, path, params=params, body=unlinked,
+                                     idempotency_key=idempotency_key)
+            raise HallApiError(response.status_code, code, error.get("message", response.text[:200]))
         return data
 
     # taxonomy -----------------------------------------------------------

@@ -95,6 +95,9 @@ def hall_server(tmp_path_factory) -> Iterator[str]:
         KIOSK_SNAPSHOT_DIR=str(tmp / "snapshots"),
         KIOSK_PRINTER="file",
         KIOSK_WORKERS="1",
+        # no Rasa behind this hall server: kiosk sessions open in menu mode
+        KIOSK_RASA_URL=f"http://127.0.0.1:{free_port()}",
+        KIOSK_RASA_TIMEOUT_S="0.5",
     )
     log = tmp / "hall.log"
     with log.open("w") as out:
@@ -128,6 +131,15 @@ def supervisor_token(hall_server, tmp_path_factory) -> str:
         if "token" in line.lower() and ":" in line:
             return line.split(":", 1)[1].strip()
     raise AssertionError(f"no token in: {out.stdout}")
+
+
+@pytest.fixture
+def kiosk_session(hall_server) -> str:
+    """A kiosk dialog session opened through the hall API; its id is the Rasa sender id."""
+    r = requests.post(hall_server + "/api/kiosk/sessions", json={"device_id": "kiosk-test"},
+                      headers={"Authorization": f"Bearer {DEVICE_TOKEN}"}, timeout=30)
+    assert r.status_code == 201, r.text
+    return r.json()["id"]
 
 
 def _hall_db_url(tmp_path_factory) -> str:

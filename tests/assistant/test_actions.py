@@ -124,8 +124,9 @@ def test_clarifying_question_offers_the_likeliest_types(action_server, domain):
 
 # --- routes -------------------------------------------------------------------
 
-def test_counter_route_issues_a_ticket_with_materials(action_server, hall_server, domain):
-    trk = tracker(intent="affirm", text="对", slots={"business_type": "name_transfer", "stage": "confirming"})
+def test_counter_route_issues_a_ticket_with_materials(action_server, hall_server, kiosk_session, domain):
+    trk = tracker(intent="affirm", text="对", sender_id=kiosk_session,
+                  slots={"business_type": "name_transfer", "stage": "confirming"})
     result = run(action_server, domain, "action_route", trk)
     assert slot_events(result)["stage"] == "done"
     ticket = customs(result, "ticket")[0]
@@ -135,6 +136,15 @@ def test_counter_route_issues_a_ticket_with_materials(action_server, hall_server
     assert ticket["number"] in texts(result)
     stored = hall_get(hall_server, f"/api/tickets/{ticket['id']}")
     assert stored.status_code == 200 and stored.json()["number"] == ticket["number"]
+    assert ticket["visit_id"]                    # linked to the kiosk session's visit
+
+
+def test_conversation_without_a_kiosk_session_still_gets_a_ticket(action_server, domain):
+    trk = tracker(intent="affirm", text="对", sender_id="rasa-shell-user",
+                  slots={"business_type": "outage_inquiry", "stage": "confirming"})
+    result = run(action_server, domain, "action_route", trk)
+    ticket = customs(result, "ticket")[0]
+    assert ticket["number"].startswith("D") and ticket["visit_id"] is None
 
 
 def test_same_turn_twice_gives_one_ticket(action_server, domain):
@@ -210,7 +220,7 @@ def validate(action_server, domain, requested: str, value: Any, sender_id: str, 
     return run(action_server, domain, "validate_appointment_form", trk)
 
 
-def test_form_validates_name_phone_and_slot_then_books(action_server, hall_server, domain):
+def test_form_validates_name_phone_and_slot_then_books(action_server, hall_server, supervisor_token, domain):
     sender = f"test-{uuid.uuid4().hex[:12]}"
     result = validate(action_server, domain, "person_name", "我叫张伟", sender, "我叫张伟")
     assert slot_events(result)["person_name"] == "张伟"
@@ -241,8 +251,10 @@ def test_form_validates_name_phone_and_slot_then_books(action_server, hall_serve
     assert appointment["code"] and appointment["phone_masked"].endswith("5678")
     assert "13812345678" not in texts(booked)
     assert slot_events(booked)["stage"] == "done"
-    stored = hall_get(hall_server, f"/api/appointments/{appointment['id']}")
+    stored = requests.get(hall_server + f"/api/appointments/{appointment['id']}", timeout=10,
+                          headers={"Authorization": f"Bearer {supervisor_token}"})
     assert stored.status_code == 200, stored.text
+    assert str(stored.json().get("slot", {}).get("id", slot_id)) == slot_id
 
 
 def test_cancelled_form_books_nothing(action_server, domain):

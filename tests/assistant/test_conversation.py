@@ -42,7 +42,7 @@ def test_typed_request_confirmed_then_ticket(rasa_server):
     assert custom(reply, "ticket")[0]["number"].startswith("C")
 
 
-def test_appointment_with_a_bad_phone_first(rasa_server, hall_server):
+def test_appointment_with_a_bad_phone_first(rasa_server, hall_server, supervisor_token):
     sender = f"conv-{uuid.uuid4().hex[:10]}"
     say(rasa_server, sender, "/new_connection_business")    # nobody on duty in a fresh hall
     reply = say(rasa_server, sender, "我叫张伟")
@@ -55,7 +55,7 @@ def test_appointment_with_a_bad_phone_first(rasa_server, hall_server):
     appointment = custom(reply, "appointment")[0]
     assert appointment["code"]
     stored = requests.get(hall_server + f"/api/appointments/{appointment['id']}", timeout=10,
-                          headers={"Authorization": "Bearer assistant-test-device-token"})
+                          headers={"Authorization": f"Bearer {supervisor_token}"})
     assert stored.status_code == 200
 
 
