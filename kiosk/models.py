@@ -55,14 +55,14 @@ class TicketSequence(Base):
     last_number: Mapped[int] = mapped_column(Integer, default=0)
 
 
-TICKET_STATUSES = ("waiting", "called", "serving", "done", "no_show", "transferred", "cancelled")
-
 
 class Ticket(Base):
     __tablename__ = "tickets"
     __table_args__ = (
         UniqueConstraint("service_day", "number", name="uq_ticket_day_number"),
-        Index("ix_ticket_queue_status", "service_day", "queue", "status"),
+        Index("ix_ticket_queue_order", "service_day", "queue", "status", "rank", "order_at"),
+        Index("ix_ticket_counter_status", "counter_id", "status"),
+        Index("ix_ticket_type_finished", "business_type", "finished_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     service_day: Mapped[date] = mapped_column(Date)
@@ -72,6 +72,8 @@ class Ticket(Base):
     priority: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(16), default="waiting")
     issued_at: Mapped[datetime]
+    rank: Mapped[int] = mapped_column(Integer, default=2)  # see hall/queue_order.py
+    order_at: Mapped[datetime]
     called_at: Mapped[datetime | None]
     serving_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]

@@ -15,11 +15,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from kiosk import clock
-from kiosk.hall import live, visits, waits
+from kiosk.hall import live, queue_order, visits, waits
 from kiosk.hall.context import Hall
 from kiosk.hall.errors import Conflict, Invalid, NotFound
-from kiosk.hall.queue_order import in_order
-from kiosk.models import Counter, Ticket, TicketSequence, Triage, Visit
+from kiosk.models import Appointment, AppointmentSlot, Counter, Ticket, TicketSequence, Triage, Visit
 
 # status -> the statuses it may move to
 TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -48,8 +47,12 @@ def issue(s: Session, hall: Hall, business_type: str, *, priority: bool = False,
     at = at or clock.now()
     day = hall.service_day(at)
     n = _next_number(s, bt.queue, day)
+    slot_start = s.scalar(select(AppointmentSlot.start).join(Appointment).where(
+        Appointment.id == appointment_id)) if appointment_id else None
     ticket = Ticket(service_day=day, number=f"{bt.queue}{n:03d}", queue=bt.queue,
                     business_type=bt.id, priority=priority, status="waiting", issued_at=at,
+                    rank=queue_order.rank_of(priority, slot_start),
+                    order_at=queue_order.order_at_of(at, slot_start),
                     language=language, visit_id=visit.id if visit else None,
                     appointment_id=appointment_id, recalls=0)
     s.add(ticket)
@@ -76,21 +79,15 @@ def get(s: Session, ticket_id: int) -> Ticket:
     return ticket
 
 
-def ahead_of(s: Session, ticket: Ticket) -> list[Ticket]:
-    """Waiting tickets of the same queue that will be called before this one."""
-    queue = in_order(waits.waiting_in(s, ticket.service_day, [ticket.queue]))
-    ids = [t.id for t in queue]
-    return queue[: ids.index(ticket.id)] if ticket.id in ids else queue
-
-
-def position(s: Session, ticket: Ticket) -> int | None:
-    return len(ahead_of(s, ticket)) + 1 if ticket.status == "waiting" else None
+def ahead_by_type(s: Session, ticket: Ticket) -> dict[str, int]:
+    """Waiting tickets of the same queue called before this one, counted per business type."""
+    return waits.waiting_by_type(s, ticket.service_day, ticket.queue, queue_order.ahead_of(ticket))
 
 
 def estimated_wait(s: Session, hall: Hall, ticket: Ticket) -> float:
     if ticket.status != "waiting":
         return 0.0
-    return waits.wait_for(s, hall, ticket.queue, ahead_of(s, ticket))
+    return waits.minutes_for(s, hall, ticket.queue, ahead_by_type(s, ticket))
 
 
 def call_next(s: Session, hall: Hall, counter_id: int, at: datetime | None = None) -> Ticket | None:
@@ -106,7 +103,10 @@ def call_next(s: Session, hall: Hall, counter_id: int, at: datetime | None = Non
                        code="counter_busy", details={"ticket_id": busy.id})
     at = at or clock.now()
     day = hall.service_day(at)
-    for candidate in in_order(waits.waiting_in(s, day, list(counter.queues))):
+    candidates = s.scalars(select(Ticket).where(
+        Ticket.service_day == day, Ticket.queue.in_(list(counter.queues)), Ticket.status == "waiting")
+        .order_by(*queue_order.ORDER_BY).limit(20)).all()
+    for candidate in candidates:
         claimed = s.execute(
             update(Ticket).where(Ticket.id == candidate.id, Ticket.status == "waiting")
             .values(status="called", counter_id=counter_id, called_at=at)
@@ -116,7 +116,7 @@ def call_next(s: Session, hall: Hall, counter_id: int, at: datetime | None = Non
             s.refresh(candidate)
             _after_call(s, candidate, counter, at)
             return candidate
-    return None
+    return call_next(s, hall, counter_id, at) if len(candidates) == 20 else None
 
 
 def _after_call(s: Session, ticket: Ticket, counter: Counter, at: datetime) -> None:
@@ -183,12 +183,13 @@ def as_dict(s: Session, hall: Hall, ticket: Ticket, language: str | None = None)
     bt = hall.taxonomy.get(ticket.business_type)
     lang = language or ticket.language
     waiting = ticket.status == "waiting"
+    ahead = ahead_by_type(s, ticket) if waiting else {}
     return {
         "id": ticket.id, "number": ticket.number, "queue": ticket.queue,
         "business_type": ticket.business_type, "priority": ticket.priority,
         "status": ticket.status,
-        "position": position(s, ticket) if waiting else None,
-        "estimated_wait_min": estimated_wait(s, hall, ticket) if waiting else 0.0,
+        "position": sum(ahead.values()) + 1 if waiting else None,
+        "estimated_wait_min": waits.minutes_for(s, hall, ticket.queue, ahead) if waiting else 0.0,
         "quoted_wait_min": ticket.quoted_wait_min,
         "issued_at": ticket.issued_at.isoformat(),
         "called_at": ticket.called_at.isoformat() if ticket.called_at else None,

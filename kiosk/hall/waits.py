@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kiosk.hall.context import Hall
@@ -28,18 +28,16 @@ def open_counters(s: Session, queue: str) -> int:
     return sum(1 for c in counters if queue in c.queues)
 
 
-def wait_for(s: Session, hall: Hall, queue: str, ahead: list[Ticket],
-             cache: dict[str, float] | None = None) -> float:
-    """Minutes until a customer behind `ahead` is called in `queue`."""
-    cache = {} if cache is None else cache
-    total = 0.0
-    for t in ahead:
-        if t.business_type not in cache:
-            cache[t.business_type] = service_minutes(s, hall, t.business_type)
-        total += cache[t.business_type]
-    return round(total / max(open_counters(s, queue), 1), 1)
+def waiting_by_type(s: Session, day: date, queue: str, *conditions) -> dict[str, int]:
+    """How many wait in `queue`, per business type (optionally only those matching `conditions`)."""
+    return dict(s.execute(
+        select(Ticket.business_type, func.count())
+        .where(Ticket.service_day == day, Ticket.queue == queue, Ticket.status == "waiting",
+               *conditions)
+        .group_by(Ticket.business_type)).all())
 
 
-def waiting_in(s: Session, day: date, queues: list[str]) -> list[Ticket]:
-    return list(s.scalars(select(Ticket).where(
-        Ticket.service_day == day, Ticket.queue.in_(queues), Ticket.status == "waiting")))
+def minutes_for(s: Session, hall: Hall, queue: str, by_type: dict[str, int]) -> float:
+    """Minutes until the customers counted in `by_type` have been served in `queue`."""
+    work = sum(n * service_minutes(s, hall, bt) for bt, n in by_type.items())
+    return round(work / max(open_counters(s, queue), 1), 1)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 22:40:23.819590
+Create Date: 2026-11-26 22:50:17.866614
 """
 from alembic import op
 import sqlalchemy as sa
@@ -209,6 +209,8 @@ def upgrade() -> None:
     sa.Column('priority', sa.Boolean(), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('issued_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('rank', sa.Integer(), nullable=False),
+    sa.Column('order_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('called_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('serving_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
@@ -226,7 +228,9 @@ def upgrade() -> None:
     sa.UniqueConstraint('service_day', 'number', name='uq_ticket_day_number')
     )
     with op.batch_alter_table('tickets', schema=None) as batch_op:
-        batch_op.create_index('ix_ticket_queue_status', ['service_day', 'queue', 'status'], unique=False)
+        batch_op.create_index('ix_ticket_counter_status', ['counter_id', 'status'], unique=False)
+        batch_op.create_index('ix_ticket_queue_order', ['service_day', 'queue', 'status', 'rank', 'order_at'], unique=False)
+        batch_op.create_index('ix_ticket_type_finished', ['business_type', 'finished_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_tickets_visit_id'), ['visit_id'], unique=False)
 
     op.create_table('triages',
@@ -263,7 +267,9 @@ def downgrade() -> None:
     op.drop_table('triages')
     with op.batch_alter_table('tickets', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_tickets_visit_id'))
-        batch_op.drop_index('ix_ticket_queue_status')
+        batch_op.drop_index('ix_ticket_type_finished')
+        batch_op.drop_index('ix_ticket_queue_order')
+        batch_op.drop_index('ix_ticket_counter_status')
 
     op.drop_table('tickets')
     with op.batch_alter_table('visit_events', schema=None) as batch_op:

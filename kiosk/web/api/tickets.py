@@ -67,9 +67,10 @@ def queues():
     day = h.service_day(clock.now())
     out = []
     for q, names in h.taxonomy.queues.items():
-        waiting = waits.waiting_in(s, day, [q])
-        out.append({"queue": q, "zh": names["zh"], "en": names["en"], "waiting": len(waiting),
-                    "estimated_wait_min": waits.wait_for(s, h, q, waiting),
+        by_type = waits.waiting_by_type(s, day, q)
+        out.append({"queue": q, "zh": names["zh"], "en": names["en"],
+                    "waiting": sum(by_type.values()),
+                    "estimated_wait_min": waits.minutes_for(s, h, q, by_type),
                     "open_counters": waits.open_counters(s, q)})
     return {"queues": out}
 
