@@ -99,7 +99,9 @@ def dialog_lines(s: Session, triage: Triage) -> list[dict[str, str]]:
     lines: list[dict[str, str]] = []
     for ev in reversed(turns):
         data = ev.data or {}
-        if isinstance(data.get("text"), str) and data["text"].strip():
+        said = data.get("text")
+        # a touch-menu press is logged as its payload (/pay_bill): no words of the customer's
+        if isinstance(said, str) and said.strip() and not re.fullmatch(r"/\w+", said.strip()):
             lines.append({"speaker": "user", "text": masking.text(data["text"])[:300]})
         for said in data.get("bot") or []:
             if isinstance(said, str) and said.strip():

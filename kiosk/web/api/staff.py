@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from kiosk import clock
 from kiosk.hall import audit, duty, live, masking, reports, snapshots, taxonomy, triage_review
 from kiosk.hall.errors import Invalid, NotFound
-from kiosk.models import AuditEntry, GuideAlert, Handover
+from kiosk.models import AuditEntry, Counter, GuideAlert, Handover, Ticket, Triage
 from kiosk.web.api.common import commit
 from kiosk.web.api.schemas import PeriodQuery, VisitsQuery
 from kiosk.web.auth import actor, require
@@ -129,6 +129,29 @@ def export_nlu(query):
     stamp = clock.now().strftime("%Y%m%d")
     return Response(text, mimetype="application/x-yaml",
                     headers={"Content-Disposition": f'attachment; filename="guide_labels_{stamp}.yml"'})
+
+
+@bp.get("/api/tickets/<int:ticket_id>/triage")
+@require("counter", "guide", "supervisor")
+def ticket_triage(ticket_id: int):
+    """What the kiosk judged for the customer at a counter, and the guide's verdict."""
+    s = db()
+    found = s.scalars(select(Triage).where(Triage.ticket_id == ticket_id)
+                      .order_by(Triage.id.desc()).limit(1)).first()
+    return {"triage": triage_review.as_dict(s, hall(), found) if found else None}
+
+
+@bp.get("/api/calls/recent")
+def recent_calls():
+    """The last calls of the day for the hall display (public: numbers and counters only)."""
+    s, h = db(), hall()
+    rows = s.execute(select(Ticket.number, Ticket.called_at, Counter.id, Counter.name)
+                     .join(Counter, Ticket.counter_id == Counter.id)
+                     .where(Ticket.service_day == h.service_day(clock.now()),
+                            Ticket.called_at.is_not(None))
+                     .order_by(Ticket.called_at.desc()).limit(8)).all()
+    return {"calls": [{"number": n, "called_at": at.isoformat(), "counter_id": cid, "counter": name}
+                      for n, at, cid, name in rows]}
 
 
 # -- guide alerts and hand-overs ----------------------------------------------
