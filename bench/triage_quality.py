@@ -149,6 +149,10 @@ def run_cv(pairs: list[tuple[str, str]], business_ids: list[str], folds: int = 5
     for c, f in sorted(zip(classes, per), key=lambda kv: kv[1]):
         mark = "" if c in business else "  (non-business)"
         print(f"  {c:28s} {f:.3f}  n={counts[c]}{mark}")
+    confusions = Counter((t, p) for t, p in zip(labels, pred) if t != p)
+    print("worst CV confusions (true -> predicted: count)")
+    for (t, p), k in confusions.most_common(15):
+        print(f"  {t:28s} -> {p:28s} {k}")
 
 
 # ---------------------------------------------------------------- Rasa
