@@ -65,3 +65,10 @@ assistant-pytest: rasa-train
 	ASSISTANT_TESTS_REQUIRED=1 $(APP_PYTHON) -m pytest -q tests/assistant
 
 assistant-test: rasa-validate rasa-test-stories assistant-pytest rasa-test-nlu
+
+# Hooks of the root Makefile: `make run` needs a trained model; `make test`
+# validates the data, runs the test stories and the cross-validation, and
+# its pytest run (which includes tests/assistant) must not skip them.
+run-prepare:: rasa-train
+test-prepare:: rasa-validate rasa-test
+test: export ASSISTANT_TESTS_REQUIRED = 1

@@ -36,7 +36,8 @@ class HallClient:
     ) -> None:
         self.session_id = session_id
         self.base_url = (base_url or os.environ.get("KIOSK_SERVER_URL") or DEFAULT_URL).rstrip("/")
-        self.token = token if token is not None else os.environ.get("KIOSK_DEVICE_TOKEN", "")
+        # same development default as the hall server (kiosk/settings.py)
+        self.token = token if token is not None else os.environ.get("KIOSK_DEVICE_TOKEN", "dev-device-token")
         self.http = http or requests
 
     def _request(

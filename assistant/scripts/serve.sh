@@ -5,7 +5,13 @@ set -euo pipefail
 RASA="${RASA:-.venv-rasa/bin/rasa}"
 model="assistant/models/$(assistant/scripts/model-hash.sh).tar.gz"
 [ -f "$model" ] || { echo "no model for the current inputs: run 'make rasa-train'" >&2; exit 1; }
-: "${RASA_TOKEN:?set RASA_TOKEN: the Rasa HTTP API is only served behind a token}"
+# The HTTP API is only served behind a token: RASA_TOKEN, else the hall
+# server's KIOSK_RASA_TOKEN, else the hall server's development default.
+RASA_TOKEN="${RASA_TOKEN:-${KIOSK_RASA_TOKEN:-}}"
+if [ -z "$RASA_TOKEN" ]; then
+  RASA_TOKEN=dev-rasa-token
+  echo "warning: RASA_TOKEN not set, using the development token" >&2
+fi
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 export RASA_TELEMETRY_ENABLED=false
 export TF_CPP_MIN_LOG_LEVEL=2

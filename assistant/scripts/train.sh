@@ -13,7 +13,7 @@ fi
 mkdir -p assistant/models var
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 export RASA_TELEMETRY_ENABLED=false
-export RASA_CACHE_DIRECTORY="$PWD/var/rasa-cache"
+export RASA_CACHE_DIRECTORY="${RASA_CACHE_DIRECTORY:-$PWD/var/rasa-cache}"
 export TF_CPP_MIN_LOG_LEVEL=2
 start=$(date +%s)
 "$RASA" train --domain domain.yml --data nlu --config assistant/config.yml \
