@@ -58,7 +58,7 @@ class DetectorSettings(_Section):
                                description="Haar: overlapping hits needed to accept a face.")
     score_threshold: float = Field(default=0.6, ge=0, le=1, title="Score threshold",
                                    description="yunet/hog: minimum confidence.")
-    max_distance_m: float = Field(default=3.6, gt=0.5, le=15, title="Farthest detection",
+    max_distance_m: float = Field(default=4.0, gt=0.5, le=15, title="Farthest detection",
                                   description="Smallest face searched for is the one at this distance "
                                   "(the lower end of the scale band).")
     min_distance_m: float = Field(default=0.5, gt=0.1, le=5, title="Nearest detection",

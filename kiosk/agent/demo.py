@@ -24,8 +24,29 @@ FACE_WIDTH_M = 0.16
 CAMERA_HEIGHT_M = 1.45
 
 
+def box_ratio(patch: np.ndarray) -> float:
+    """Width of the cascade's box over the patch width, pasted as in the video, averaged over sizes.
+
+    Rendering divides by it, so that for every face the detector's box is
+    focal * FACE_WIDTH_M / distance wide, as for real faces of one width.
+    """
+    casc = cv2.CascadeClassifier(cv2.data.haarcascades + "haarcascade_frontalface_default.xml")
+    ratios = []
+    for size in (28, 36, 48, 64, 84):
+        canvas = np.full((size * 3, size * 3, 3), 175, np.uint8)
+        c = int(size * 1.5)
+        cv2.ellipse(canvas, (c, c), (int(size * 0.62), int(size * 0.72)), 0, 0, 360, (30, 30, 35), -1)
+        face = cv2.resize(patch, (size, size), interpolation=cv2.INTER_AREA if size < patch.shape[0] else cv2.INTER_CUBIC)
+        canvas[c - size // 2:c - size // 2 + size, c - size // 2:c - size // 2 + size] = face
+        boxes = casc.detectMultiScale(cv2.cvtColor(canvas, cv2.COLOR_BGR2GRAY), 1.03, 3, minSize=(20, 20))
+        if len(boxes):
+            best = min(boxes, key=lambda b: abs(b[0] + b[2] / 2 - c) + abs(b[1] + b[3] / 2 - c))
+            ratios.append(best[2] / size)
+    return float(np.median(ratios)) if ratios else 1.0
+
+
 def face_sources() -> dict[str, np.ndarray]:
-    """Square face patches whose Haar box is about the whole patch (BGR)."""
+    """Square face patches (BGR) from scikit-image's sample photographs."""
     import skimage.data
 
     faces: dict[str, np.ndarray] = {}
@@ -148,8 +169,8 @@ def draw_person(img: np.ndarray, walker: Walker, x: float, d: float, face_visibl
                 (30, 30, 35), -1)
     if not face_visible:  # turned away: only hair
         return None
-    size = max(4, int(round(face_px)))
-    patch = faces[walker.face]
+    patch, ratio = faces[walker.face]
+    size = max(4, int(round(face_px / ratio)))
     patch = cv2.resize(patch, (size, size), interpolation=cv2.INTER_AREA if size < patch.shape[0] else cv2.INTER_CUBIC)
     x0, y0 = int(round(cx - size / 2)), int(round(cy - size / 2))
     x1, y1 = x0 + size, y0 + size
@@ -176,7 +197,7 @@ def generate(path: str | Path, scenario_name: str = "demo", *, fps: float = FPS,
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     duration, walkers = scenario(scenario_name)
-    faces = face_sources()
+    faces = {name: (patch, box_ratio(patch)) for name, patch in face_sources().items()}
     rng = np.random.default_rng(seed)
     base = background(rng)
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (WIDTH, HEIGHT))
@@ -205,6 +226,7 @@ def generate(path: str | Path, scenario_name: str = "demo", *, fps: float = FPS,
     truth = {
         "video": path.name, "scenario": scenario_name, "fps": fps, "frames": len(frames),
         "size": [WIDTH, HEIGHT], "focal_px": FOCAL_PX, "face_width_m": FACE_WIDTH_M,
+        "box_ratios": {name: round(r, 3) for name, (_, r) in faces.items()},
         "people": [{
             "id": w.id, "face": w.face, "min_distance_m": w.min_distance,
             "within_3m_at": _crossing(w, 3.0, fps, duration),

@@ -5,8 +5,11 @@ turns the callbacks into events, speech and snapshots. A zone counts only
 after `inertia` consecutive frames inside its edge; a reading between the
 edge and edge + hysteresis neither counts nor breaks the run, so a person
 standing on the line does not restart the count. A track that ends is held
-for `reacquire_s`: a new track starting near it carries on as the same
-visit (same key, no second approach or greeting); otherwise `left` fires.
+for `reacquire_s` when it was lost near the kiosk (inside the approach
+zone: turned away, hidden by someone passing): a new track starting at the
+same place, size and distance carries on as the same visit (same key, no
+second approach or greeting); otherwise `left` fires. A track lost far away
+is someone who walked off, and a newcomer there is a new visit.
 """
 
 from __future__ import annotations
@@ -105,13 +108,15 @@ class GreetingMachine:
         """The held visit this new track most likely continues (same place, similar size, recent)."""
         best, best_score = None, None
         tx, ty = track.center
+        d = track.distance_m
         for visit in self.held:
             x, y, w, h = visit.last_box
             if w <= 0:
                 continue
             rel = ((x + w / 2 - tx) ** 2 + (y + h / 2 - ty) ** 2) ** 0.5 / max(w, track.box[2])
             size = track.box[2] / w
-            if rel <= 2.5 and 0.5 <= size <= 2.0 and (best_score is None or rel < best_score):
+            near = d is None or visit.last_distance is None or abs(d - visit.last_distance) <= 0.6
+            if rel <= 2.0 and 0.67 <= size <= 1.5 and near and (best_score is None or rel < best_score):
                 best, best_score = visit, rel
         if best is not None:
             self.held.remove(best)
@@ -137,12 +142,17 @@ class GreetingMachine:
             if visit.greet.confirmed and visit.greet_requested_at is None:
                 visit.greet_requested_at = t
                 self.on_greet(visit, t)
+        reach = self.zones.approach_m + self.zones.hysteresis_m
         for track in ended:
             visit = self.by_track.pop(track.id, None)
             if visit is None:
                 continue
             visit.ended_at = t
-            self.held.append(visit)
+            lost_near = visit.last_distance is not None and visit.last_distance < reach
+            if lost_near and self.tracker.reacquire_s > 0:
+                self.held.append(visit)
+            elif visit.approached_at is not None:
+                self.on_left(visit, visit.last_seen)
         keep = []
         for visit in self.held:
             if t - visit.ended_at >= self.tracker.reacquire_s:

@@ -53,6 +53,15 @@ def greeting_text(now: dt.datetime, lang: str = "zh", *, rain: bool = False, wet
     return " ".join(parts)
 
 
+def greeting_parts(now: dt.datetime, lang: str = "zh", *, rain: bool = False,
+                   wet_floor: bool = False) -> tuple[str, str | None]:
+    """The greeting and, apart, the reminder (umbrella, wet floor) so each can be spoken on its own."""
+    greeting = greeting_text(now, lang)
+    full = greeting_text(now, lang, rain=rain, wet_floor=wet_floor)
+    reminder = full[len(greeting):].strip() or None
+    return greeting, reminder
+
+
 def spell_ticket(number: str, lang: str = "zh") -> str:
     """A012 is read digit by digit (A零一二), as halls call numbers, not as 'twelve'."""
     if lang == "zh":

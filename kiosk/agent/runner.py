@@ -21,7 +21,7 @@ from .detect import SearchPlanner, build_detector
 from .distance import DistanceEstimator
 from .events import HallClient
 from .greeting import GreetingMachine, Visit
-from .messages import greeting_text
+from .messages import greeting_parts
 from .snapshot import SnapshotStore
 from .track import Track, build_tracker
 
@@ -103,8 +103,9 @@ class Agent:
     def _on_greet(self, visit: Visit, t: float) -> None:
         g = self.settings.greeting
         flags = self.client.flags
-        text = greeting_text(self.client.local_now(), g.language, rain=flags.get("rain", False),
-                             wet_floor=flags.get("wet_floor", False))
+        greeting, reminder = greeting_parts(self.client.local_now(), g.language, rain=flags.get("rain", False),
+                                            wet_floor=flags.get("wet_floor", False))
+        text = greeting + (reminder or "") if g.language == "zh" else " ".join(filter(None, [greeting, reminder]))
         record = {"key": visit.key, "requested": t, "entered": visit.greet_entered_at, "text": text,
                   "frame": self._frame.index if self._frame else None, "box": visit.last_box,
                   "distance_m": visit.last_distance, "started": None, "latency_ms": None, "status": "queued"}
@@ -125,8 +126,11 @@ class Agent:
                 self.stats.dropped_greetings += 1
                 log.warning("greeting for %s dropped: it went stale before it could be spoken", visit.key)
 
-        self.speech.say(text, lang=g.language, kind="greeting", stale_after=g.stale_s,
+        self.speech.say(greeting, lang=g.language, kind="greeting", stale_after=g.stale_s,
                         on_start=started, on_done=done)
+        if reminder:
+            # spoken after any waiting greetings, once for people arriving together
+            self.speech.say(reminder, lang=g.language, kind="notice", stale_after=15.0, dedupe=f"reminder:{reminder}")
 
     def _on_left(self, visit: Visit, t: float) -> None:
         self.stats.lefts.append({"key": visit.key, "t": t})
@@ -150,8 +154,8 @@ class Agent:
         self.speech.start()
         g = self.settings.greeting
         now = self.client.local_now()
-        texts = [(greeting_text(now, g.language, rain=r, wet_floor=w), g.language)
-                 for r in (False, True) for w in (False, True)]
+        texts = [(text, g.language) for r in (False, True) for w in (False, True)
+                 for text in greeting_parts(now, g.language, rain=r, wet_floor=w) if text]
         self.speech.prepare(texts)
         self.client.start(poll_flags_s=g.flags_poll_s)
         self._purge()

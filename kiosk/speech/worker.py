@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import io
 import logging
 import os
@@ -36,11 +37,12 @@ _engine_lock = threading.Lock()  # espeak is one per process: one synthesis at a
 class Utterance:
     text: str
     lang: str = "zh"
-    kind: str = "greeting"  # greeting | ticket | notice
+    kind: str = "greeting"  # greeting | ticket | notice (spoken in that order of priority)
     requested_at: float = 0.0
     stale_after: float | None = None
     on_start: Callable[["Utterance", float], None] | None = None
     on_done: Callable[["Utterance", str], None] | None = None
+    dedupe: str | None = None  # an utterance with the same key already waiting makes this one redundant
     started_at: float | None = None
     status: str = "queued"  # queued | speaking | spoken | dropped | failed
     duration_s: float | None = None
@@ -52,30 +54,55 @@ def wav_duration(path: str | os.PathLike) -> float:
         return w.getnframes() / float(w.getframerate())
 
 
-class Pyttsx3Renderer:
-    """Renders text to WAV files with pyttsx3 (espeak-ng on Linux). Use from one thread."""
+_engine = None
 
-    def __init__(self, voice: str = "cmn", voice_en: str = "en", rate: int = 170, volume: float = 1.0):
+
+def _shared_engine():
+    """One pyttsx3 engine for the process, never dropped.
+
+    espeak-ng initialises once per process and its synthesis callback is
+    global: a second engine, or a dropped one being collected (its driver
+    clears the callback), silently stops synthesis for everyone.
+    """
+    global _engine
+    if _engine is None:
         import pyttsx3
 
-        self.engine = pyttsx3.init("espeak") if os.name == "posix" else pyttsx3.init()
+        _engine = pyttsx3.init("espeak") if os.name == "posix" else pyttsx3.init()
+    return _engine
+
+
+class Pyttsx3Renderer:
+    """Renders text to WAV files with pyttsx3 (espeak-ng on Linux); safe from any thread."""
+
+    def __init__(self, voice: str = "cmn", voice_en: str = "en", rate: int = 170, volume: float = 1.0):
+        with _engine_lock:
+            self.engine = _shared_engine()
         self.voices = {"zh": voice, "en": voice_en}
         self.rate = rate
         self.volume = volume
-        self._voice = None
-        self.engine.setProperty("rate", rate)
-        self.engine.setProperty("volume", volume)
 
     def render(self, text: str, path: str, lang: str = "zh") -> str:
         voice = self.voices.get(lang, self.voices["zh"])
         with _engine_lock:
-            if voice != self._voice:
-                self.engine.setProperty("voice", voice)
-                self._voice = voice
+            self.engine.setProperty("voice", voice)
+            self.engine.setProperty("rate", self.rate)
+            self.engine.setProperty("volume", self.volume)
             # the espeak driver prints "Audio saved to ..." on every file
+            if os.path.exists(path):
+                os.remove(path)
             with contextlib.redirect_stdout(io.StringIO()):
                 self.engine.save_to_file(text, path)
                 self.engine.runAndWait()
+                # pyttsx3 2.99's espeak loop can return while espeak-ng's thread is still
+                # synthesising (the file appears when it finishes): wait for it
+                driver = getattr(getattr(self.engine, "proxy", None), "_driver", None)
+                deadline = time.monotonic() + 30
+                while time.monotonic() < deadline and (
+                        not os.path.exists(path) or getattr(driver, "_speaking", False)):
+                    time.sleep(0.005)
+        if not os.path.exists(path):
+            raise RuntimeError(f"speech engine wrote no audio for {text!r}")
         return path
 
 
@@ -107,7 +134,12 @@ class SpeechWorker:
         self._settings = (voice, voice_en, rate, volume)
         self._renderer: Pyttsx3Renderer | None = None
         self._renderer_failed = False
-        self._queue: queue.Queue[Utterance | None] = queue.Queue()
+        # greetings go before tickets before notices: a second customer's greeting must not wait out
+        # the first one's umbrella reminder and go stale
+        self._queue: queue.PriorityQueue = queue.PriorityQueue()
+        self._seq = itertools.count()
+        self._waiting: set[str] = set()
+        self._waiting_lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._cache: dict[tuple[str, str], str] = {}
         self.cache_dir = cache_dir or tempfile.mkdtemp(prefix="kiosk-speech-")
@@ -126,11 +158,24 @@ class SpeechWorker:
         self._thread.start()
         return self
 
+    PRIORITY = {"prepare": 0, "greeting": 1, "ticket": 2, "notice": 3}
+
+    def _put(self, utt: Utterance | None) -> None:
+        rank = 9 if utt is None else self.PRIORITY.get(utt.kind, 3)
+        self._queue.put((rank, next(self._seq), utt))
+
     def say(self, text: str, *, lang: str = "zh", kind: str = "notice", stale_after: float | None = None,
-            on_start=None, on_done=None) -> Utterance:
+            on_start=None, on_done=None, dedupe: str | None = None) -> Utterance:
         utt = Utterance(text=text, lang=lang, kind=kind, requested_at=self.clock(), stale_after=stale_after,
-                        on_start=on_start, on_done=on_done)
-        self._queue.put(utt)
+                        on_start=on_start, on_done=on_done, dedupe=dedupe)
+        if dedupe is not None:
+            with self._waiting_lock:
+                if dedupe in self._waiting:
+                    utt.status = "merged"
+                    utt.done.set()
+                    return utt
+                self._waiting.add(dedupe)
+        self._put(utt)
         return utt
 
     def announce_ticket(self, number: str, counter: str | int | None = None, lang: str = "zh") -> Utterance:
@@ -143,10 +188,10 @@ class SpeechWorker:
     def prepare(self, texts: list[tuple[str, str]]) -> None:
         """Render these (text, lang) pairs ahead, in the worker, so saying them later starts at once."""
         for text, lang in texts:
-            self._queue.put(Utterance(text=text, lang=lang, kind="prepare"))
+            self._put(Utterance(text=text, lang=lang, kind="prepare"))
 
     def stop(self, timeout: float = 10.0) -> None:
-        self._queue.put(None)
+        self._put(None)
         if self._thread:
             self._thread.join(timeout=timeout)
 
@@ -179,9 +224,12 @@ class SpeechWorker:
 
     def _run(self) -> None:
         while True:
-            utt = self._queue.get()
+            _, _, utt = self._queue.get()
             if utt is None:
                 return
+            if utt.dedupe is not None:
+                with self._waiting_lock:
+                    self._waiting.discard(utt.dedupe)
             if utt.kind == "prepare":
                 try:
                     self.wav_for(utt.text, utt.lang)

@@ -84,3 +84,23 @@ def test_say_does_not_block_the_caller():
         assert returned < u.duration_s / 10
     finally:
         worker.stop()
+
+
+def test_greetings_go_before_reminders_and_a_reminder_is_said_once_for_a_group():
+    from kiosk.agent.messages import greeting_parts
+
+    greeting, reminder = greeting_parts(dt.datetime(2026, 1, 1, 15), "zh", rain=True)
+    assert greeting == "下午好，欢迎光临。" and reminder == "请把雨伞放入门口的伞桶。"
+    worker = SpeechWorker(player="none")  # not started: queue first, then run
+    a = worker.say(greeting, kind="greeting")
+    r1 = worker.say(reminder, kind="notice", dedupe="umbrella")
+    b = worker.say(greeting, kind="greeting")
+    r2 = worker.say(reminder, kind="notice", dedupe="umbrella")
+    assert r2.status == "merged"
+    worker.start()
+    try:
+        for u in (a, b, r1):
+            assert u.done.wait(30)
+    finally:
+        worker.stop()
+    assert [u.kind for u in worker.history] == ["greeting", "greeting", "notice"]

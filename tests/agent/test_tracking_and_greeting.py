@@ -171,3 +171,15 @@ def test_two_people_at_once_are_greeted_each_once():
     assert len(keys) == 2
     for key in keys:
         assert rec.kinds(key) == ["approach", "greet", "left"]
+
+
+def test_someone_new_where_a_person_walked_off_far_away_is_a_new_visit():
+    rec = Recorder(tracker=TrackerSettings(max_lost_s=0.5, reacquire_s=4.0))
+    walk(rec, 320, 4.0, 1.5, 3.0)
+    walk(rec, 320, 1.5, 3.8, 3.0)  # walks away and is lost beyond the approach zone
+    rec.idle(1.0)
+    walk(rec, 330, 3.7, 1.5, 3.0)  # a newcomer at the same spot, seconds later
+    rec.idle(8)
+    keys = [k for _, k, _ in rec.events]
+    assert rec.kinds() == ["approach", "greet", "left", "approach", "greet", "left"]
+    assert len(set(keys)) == 2
