@@ -24,5 +24,9 @@ def register(app: APIFlask) -> None:
 
 
 def _page_modules() -> list:
-    # one line per audience's module
-    return []
+    from importlib import import_module
+
+    return [import_module(f"kiosk.web.pages.{name}") for name in (
+        # one line per audience's module
+        "kiosk_screen",
+    )]

@@ -1,0 +1,175 @@
+"""The customer's screens: the kiosk's full-screen page, the mobile ticket status page, printing.
+
+`/kiosk` runs in the kiosk's own browser; the device token reaches it in the
+URL fragment (`/kiosk#token=…`), which the browser never sends to a server,
+and the page keeps it in sessionStorage (see docs/kiosk-screen.md). The page
+itself is not secret: everything it does goes through the device-token API.
+"""
+from __future__ import annotations
+
+import io
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import segno
+from apiflask import APIBlueprint
+from flask import Response, current_app, render_template, request, url_for
+from itsdangerous import BadSignature
+
+from kiosk import printing
+from kiosk.hall import tickets, visits
+from kiosk.hall.errors import Conflict, HallError, NotFound
+from kiosk.i18n import MissingMessage, language, t
+from kiosk.models import Visit, VisitEvent
+from kiosk.web.api import tickets as tickets_api
+from kiosk.web.api.common import commit
+from kiosk.web.auth import require
+from kiosk.web.database import db, hall
+
+bp = APIBlueprint("kiosk_screen", __name__, tag="Kiosk screen", enable_openapi=False)
+
+STATIC = Path(__file__).resolve().parent.parent / "static" / "kiosk"
+_DEVICE = re.compile(r"^[A-Za-z0-9_.\-]{1,40}$")
+# The pages load nothing from elsewhere and run no inline script: a customer's
+# text that slipped into markup could not execute.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+       "frame-ancestors 'none'; form-action 'self'")
+
+
+class PrinterUnavailable(HallError):
+    status = 503
+    code = "printer_unavailable"
+
+
+def _bounded(name: str, default: float, low: float, high: float) -> float:
+    value = request.args.get(name, type=float)
+    return default if value is None else min(max(value, low), high)
+
+
+def _page(html: str) -> Response:
+    resp = Response(html, mimetype="text/html")
+    resp.headers["Content-Security-Policy"] = CSP
+    resp.headers["Cache-Control"] = "no-store"
+    resp.headers["Referrer-Policy"] = "no-referrer"
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    return resp
+
+
+@lru_cache(maxsize=64)
+def _version(name: str, mtime: float) -> str:
+    return str(int(mtime))
+
+
+def asset(name: str) -> str:
+    """A static file's URL with its modification time, so a kiosk never runs a stale script."""
+    path = STATIC / name
+    mtime = path.stat().st_mtime if path.exists() else 0
+    return url_for("static", filename=f"kiosk/{name}", v=_version(name, mtime))
+
+
+@bp.get("/kiosk")
+def screen():
+    """The kiosk screen. Query: device (kiosk-1), idle seconds (60), greet seconds (1.6), lang."""
+    device = request.args.get("device", "kiosk-1")
+    if not _DEVICE.match(device):
+        device = "kiosk-1"
+    lang = language(request.args.get("lang"))
+    html = render_template(
+        "kiosk/screen.html", lang=lang, device=device, asset=asset,
+        idle_s=_bounded("idle", 60, 2, 900),
+        greet_s=_bounded("greet", 1.6, 0, 10),
+        result_s=_bounded("result", 45, 2, 900),
+    )
+    return _page(html)
+
+
+def _ticket_id(token: str) -> int:
+    try:
+        return tickets_api._signer().loads(token)
+    except BadSignature:
+        raise NotFound("unknown ticket link", code="ticket_not_found") from None
+
+
+@bp.get("/t/<token>")
+def ticket_status(token: str):
+    """The customer's phone after scanning the QR code: the ticket, kept up to date live."""
+    try:
+        ticket = tickets.get(db(), _ticket_id(token))
+    except NotFound:
+        lang = language(request.args.get("lang"))
+        return _page(render_template("kiosk/status_missing.html", lang=lang, asset=asset)), 404
+    lang = language(request.args.get("lang") or ticket.language)
+    data = tickets.as_dict(db(), hall(), ticket, language=lang)
+    headline, detail = status_lines(data, lang)
+    bt = hall().taxonomy.get(ticket.business_type)
+    queue_names = hall().taxonomy.queues.get(ticket.queue, {})
+    return _page(render_template(
+        "kiosk/status.html", lang=lang, token=token, ticket=data, asset=asset,
+        headline=headline, detail=detail, poll_s=_bounded("poll", 5, 1, 60),
+        business_name=(getattr(bt, lang) if bt else ticket.business_type),
+        queue_name=queue_names.get(lang, ""),
+    ))
+
+
+def status_lines(ticket: dict, lang: str) -> tuple[str, str]:
+    """What the phone says about the ticket now (status.js says the same after each update)."""
+    status = ticket["status"]
+    if status == "waiting":
+        ahead = max(0, (ticket.get("position") or 1) - 1)  # position 1 is called next
+        if not ahead:
+            return t("screen.ticket.no_wait", lang), ""
+        minutes = max(1, round(float(ticket.get("estimated_wait_min") or 0)))
+        return t("screen.ticket.ahead", lang, n=ahead), t("queue.wait", lang, minutes=minutes)
+    if status == "called":
+        counter = (ticket.get("counter") or {}).get("name", "")
+        return t("status.called", lang, counter=counter), ""
+    try:
+        return t(f"status.{status}", lang), ""
+    except MissingMessage:
+        return status, ""
+
+
+@bp.get("/t/<token>/qr.svg")
+def ticket_qr(token: str):
+    """The QR code of the ticket's status page, drawn here so the kiosk needs no script for it."""
+    ticket_id = _ticket_id(token)
+    qr = segno.make(tickets_api.status_url(ticket_id), error="m")
+    out = io.BytesIO()
+    qr.save(out, kind="svg", scale=1, border=4, dark="#000", light="#fff", omitsize=True,
+            xmldecl=False, title="QR")
+    resp = Response(out.getvalue(), mimetype="image/svg+xml")
+    resp.headers["Cache-Control"] = "public, max-age=86400"
+    return resp
+
+
+@bp.post("/api/kiosk/tickets/<int:ticket_id>/print")
+@require("device")
+def print_ticket(ticket_id: int):
+    """Print the ticket on the kiosk's printer, once; `?reprint=1` prints it again."""
+    s, h = db(), hall()
+    ticket = tickets.get(s, ticket_id)
+    visit = s.get(Visit, ticket.visit_id) if ticket.visit_id else None
+    reprint = request.args.get("reprint") in ("1", "true")
+    if visit is not None and not reprint:
+        done = any(e.kind == "ticket_printed" and e.data.get("ticket_id") == ticket.id
+                   for e in s.query(VisitEvent).filter_by(visit_id=visit.id))
+        if done:
+            raise Conflict(f"ticket {ticket.number} is already printed", code="already_printed")
+    lang = language(request.args.get("lang") or ticket.language)
+    body = tickets_api.ticket_body(ticket)
+    body["materials"] = tickets.as_dict(s, h, ticket, language=lang)["materials"]
+    bt = h.taxonomy.get(ticket.business_type)
+    spec = current_app.extensions["settings"].printer
+    try:
+        size = printing.print_ticket(body, spec, lang=lang,
+                                     business_name=getattr(bt, lang) if bt else "",
+                                     queue_name=h.taxonomy.queues.get(ticket.queue, {}).get(lang, ""))
+    except printing.PrinterError as exc:
+        current_app.logger.warning("ticket %s not printed: %s", ticket.number, exc)
+        raise PrinterUnavailable(str(exc)) from None
+    if visit is not None:
+        visits.record(s, visit, "ticket_printed", {"ticket_id": ticket.id, "number": ticket.number})
+    return commit({"ticket_id": ticket.id, "number": ticket.number, "printed": True,
+                   "bytes": size}, 201)
