@@ -20,11 +20,10 @@ RASA_MODEL       = assistant/models/$(RASA_MODEL_HASH).tar.gz
 rasa-env: $(RASA_ENV_STAMP)
 
 $(RASA_ENV_STAMP): assistant/requirements.txt
-	@py=$$(assistant/scripts/find-python310.sh) || exit 1; \
-	echo "creating $(RASA_VENV) with $$py"; \
-	[ -x $(RASA_PYTHON) ] || $$py -m venv $(RASA_VENV)
-	$(RASA_PYTHON) -m pip install --quiet --upgrade pip setuptools wheel
-	$(RASA_PYTHON) -m pip install --quiet -r assistant/requirements.txt
+	@[ -x $(RASA_PYTHON) ] || { py=$$(assistant/scripts/find-python310.sh) || exit 1; \
+	  echo "creating $(RASA_VENV) with $$py"; $$py -m venv $(RASA_VENV); }
+	$(RASA_PYTHON) -m pip install --quiet --disable-pip-version-check -r assistant/requirements.txt
+	$(RASA_BIN) --version >/dev/null
 	@touch $@
 
 rasa-train: rasa-env
