@@ -20,7 +20,8 @@ from kiosk.hall.errors import HallError
 from kiosk.models import AuditEntry
 from kiosk.web.auth import csrf
 from kiosk.web.database import db, hall
-from kiosk.web.pages.staff_auth import page, render, secure_headers
+from kiosk.i18n import t
+from kiosk.web.pages.staff_auth import lang, page, render, secure_headers
 
 bp = APIBlueprint("staff_review", __name__, tag="Pages", enable_openapi=False)
 bp.after_request(secure_headers)
@@ -97,16 +98,17 @@ def _bars(items: list[tuple[str, float | None]], width: int = 720, height: int =
     return {"width": width, "height": height, "bars": bars, "base": height - 18}
 
 
-def charts(k: dict) -> dict:
+def charts(k: dict, lang: str) -> dict:
     types = hall().taxonomy.types
     return {
         "arrivals": _bars(list(k["arrivals_per_hour"].items())),
         "wait_mean": _bars([(q, w["mean_min"]) for q, w in k["wait_by_queue"].items()], 340),
         "wait_p90": _bars([(q, w["p90_min"]) for q, w in k["wait_by_queue"].items()], 340),
-        "accuracy": _bars([(types[bt].zh if bt in types else bt, c["accuracy"] * 100)
+        "accuracy": _bars([((types[bt].zh if lang == "zh" else bt) if bt in types else bt, c["accuracy"] * 100)
                            for bt, c in sorted(k["triage_accuracy"].items())], 720, 200, "{:.0f}%"),
         "satisfaction": _bars(list(k["satisfaction"]["ratings"].items()), 340),
-        "appointments": _bars(list(k["appointments"].items()), 340),
+        "appointments": _bars([(t(f"staff.appt.{status}", lang), n)
+                               for status, n in k["appointments"].items()], 340),
     }
 
 
@@ -122,7 +124,7 @@ def kpis_page():
         k = reports.kpis(db(), hall(), **query)
     except HallError as exc:
         error = exc.message
-    return render("staff/review_kpis.html", k=k, c=charts(k) if k else None, error=error, q=query,
+    return render("staff/review_kpis.html", k=k, c=charts(k, lang()) if k else None, error=error, q=query,
                   csv_url=url_for("staff.kpis_csv", **query))
 
 
