@@ -1,6 +1,7 @@
 """Database engine and sessions for SQLite (WAL, serialized writers) and PostgreSQL."""
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,8 +27,12 @@ def _serialize_sqlite_writers(engine: Engine) -> None:
 
     pysqlite's deferred BEGIN lets two transactions read, then both try to
     upgrade to a write lock and one fails with "database is locked". Taking
-    the lock at BEGIN turns that into an orderly wait (busy_timeout).
+    the lock at BEGIN turns that into an orderly wait. Threads of one process
+    queue on a Python lock first: SQLite's own busy handler waits by sleeping
+    with back-off, which gives long tails under load; busy_timeout remains
+    for the rare second process.
     """
+    writer = threading.Lock()
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):
@@ -41,7 +46,19 @@ def _serialize_sqlite_writers(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        writer.acquire()
+        conn.info["holds_writer"] = True
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _on_end(conn)
+            raise
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _on_end(conn):
+        if conn.info.pop("holds_writer", False):
+            writer.release()
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -119,13 +119,14 @@ def visit_timeline(s: Session, visit: Visit) -> dict[str, Any]:
     }
 
 
-def _percentile(values: list[float], q: float) -> float | None:
-    if not values:
+def _quantile(s: Session, value, where: list, q: float) -> float | None:
+    """The q-quantile (nearest rank) of `value` over the rows matching `where`, sorted in SQL."""
+    n = s.scalar(select(func.count(value)).where(*where))
+    if not n:
         return None
-    ordered = sorted(values)
-    k = (len(ordered) - 1) * q
-    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+    k = int(round(q * (n - 1)))
+    return float(s.scalar(select(value).where(*where, value.is_not(None))
+                          .order_by(value).limit(1).offset(k)))
 
 
 def _r(x: float | None, nd: int = 1) -> float | None:
@@ -148,18 +149,15 @@ def kpis(s: Session, hall: Hall, *, date_from=None, date_to=None, target_wait_mi
         func.avg(Visit.greeting_latency_ms),
         func.sum(case((Visit.greeting_latency_ms > late_greeting_ms, 1), else_=0)),
     ).where(in_period)).one()
-    latencies = [x for (x,) in s.execute(select(Visit.greeting_latency_ms).where(
-        in_period, Visit.greeting_latency_ms.is_not(None)))]
+    greeted_latency = [in_period, Visit.greeting_latency_ms.is_not(None)]
 
-    wait_s = _seconds(s, Ticket.called_at, Ticket.issued_at)
-    waits: dict[str, list[float]] = {}
-    quoted_err: list[float] = []
-    for queue, seconds, quoted in s.execute(select(Ticket.queue, wait_s, Ticket.quoted_wait_min).where(
-            Ticket.issued_at >= start, Ticket.issued_at < end, Ticket.called_at.is_not(None))):
-        minutes = float(seconds) / 60
-        waits.setdefault(queue, []).append(minutes)
-        quoted_err.append(quoted - minutes)
-    all_waits = [w for ws in waits.values() for w in ws]
+    wait_min = _seconds(s, Ticket.called_at, Ticket.issued_at) / 60.0
+    called = [Ticket.issued_at >= start, Ticket.issued_at < end, Ticket.called_at.is_not(None)]
+    by_queue = s.execute(select(Ticket.queue, func.count(), func.avg(wait_min))
+                         .where(*called).group_by(Ticket.queue).order_by(Ticket.queue)).all()
+    w = s.execute(select(func.count(), func.sum(case((wait_min <= target_wait_min, 1), else_=0)),
+                         func.avg(func.abs(Ticket.quoted_wait_min - wait_min)),
+                         func.avg(Ticket.quoted_wait_min - wait_min)).where(*called)).one()
 
     accuracy = {}
     for bt, status, n in s.execute(select(Triage.business_type, Triage.status, func.count()).where(
@@ -179,21 +177,19 @@ def kpis(s: Session, hall: Hall, *, date_from=None, date_to=None, target_wait_mi
         "period": {"from": start.isoformat(), "to": end.isoformat()},
         "visits": v[0],
         "arrivals_per_hour": {f"{h:02d}": arrivals.get(h, 0) for h in range(24)},
-        "wait_by_queue": {q: {"tickets": len(ws), "mean_min": _r(sum(ws) / len(ws)),
-                              "p90_min": _r(_percentile(ws, 0.9))} for q, ws in sorted(waits.items())},
-        "served_within_target": {
-            "target_min": target_wait_min,
-            "share": _r(sum(1 for w in all_waits if w <= target_wait_min) / len(all_waits), 3)
-            if all_waits else None},
+        "wait_by_queue": {q: {"tickets": n, "mean_min": _r(float(mean)),
+                              "p90_min": _r(_quantile(s, wait_min, [*called, Ticket.queue == q], 0.9))}
+                          for q, n, mean in by_queue},
+        "served_within_target": {"target_min": target_wait_min,
+                                 "share": _r((w[1] or 0) / w[0], 3) if w[0] else None},
         "greeting": {"approached": v[1] or 0, "greeted": v[2] or 0,
                      "compliance": _r((v[2] or 0) / v[1], 3) if v[1] else None,
                      "latency_mean_ms": _r(float(v[3]), 0) if v[3] is not None else None,
-                     "latency_p95_ms": _r(_percentile([float(x) for x in latencies], 0.95), 0),
+                     "latency_p95_ms": _r(_quantile(s, Visit.greeting_latency_ms, greeted_latency, 0.95), 0),
                      "late": v[4] or 0, "late_threshold_ms": late_greeting_ms},
         "triage_accuracy": accuracy,
-        "quoted_wait_error_min": {
-            "mean_abs": _r(sum(abs(e) for e in quoted_err) / len(quoted_err)) if quoted_err else None,
-            "mean_signed": _r(sum(quoted_err) / len(quoted_err)) if quoted_err else None},
+        "quoted_wait_error_min": {"mean_abs": _r(float(w[2])) if w[0] else None,
+                                  "mean_signed": _r(float(w[3])) if w[0] else None},
         "appointments": {k: appts.get(k, 0) for k in ("booked", "checked_in", "cancelled")},
         "satisfaction": {"ratings": {str(k): ratings.get(k, 0) for k in range(1, 6)},
                          "mean": _r(sum(k * n for k, n in ratings.items()) / rated, 2) if rated else None},

@@ -29,15 +29,13 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 
 
 def _next_number(s: Session, queue: str, day) -> int:
+    """Advance the queue's counter for the day in one atomic upsert and return the new number."""
     insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
-    s.execute(insert(TicketSequence).values(queue=queue, service_day=day, last_number=0)
-              .on_conflict_do_nothing())
-    return s.execute(
-        update(TicketSequence)
-        .where(TicketSequence.queue == queue, TicketSequence.service_day == day)
-        .values(last_number=TicketSequence.last_number + 1)
-        .returning(TicketSequence.last_number)
-    ).scalar_one()
+    stmt = insert(TicketSequence).values(queue=queue, service_day=day, last_number=1)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[TicketSequence.queue, TicketSequence.service_day],
+        set_={"last_number": TicketSequence.last_number + 1})
+    return s.execute(stmt.returning(TicketSequence.last_number)).scalar_one()
 
 
 def issue(s: Session, hall: Hall, business_type: str, *, priority: bool = False,
@@ -57,7 +55,7 @@ def issue(s: Session, hall: Hall, business_type: str, *, priority: bool = False,
                     appointment_id=appointment_id, recalls=0)
     s.add(ticket)
     s.flush()
-    ticket.quoted_wait_min = estimated_wait(s, hall, ticket)
+    ticket.quoted_wait_min = waits.minutes_for(s, hall, ticket.queue, ahead_by_type(s, ticket))
     if visit is not None:
         visits.record(s, visit, "ticket_issued", {
             "ticket_id": ticket.id, "number": ticket.number, "queue": ticket.queue,
@@ -82,12 +80,6 @@ def get(s: Session, ticket_id: int) -> Ticket:
 def ahead_by_type(s: Session, ticket: Ticket) -> dict[str, int]:
     """Waiting tickets of the same queue called before this one, counted per business type."""
     return waits.waiting_by_type(s, ticket.service_day, ticket.queue, queue_order.ahead_of(ticket))
-
-
-def estimated_wait(s: Session, hall: Hall, ticket: Ticket) -> float:
-    if ticket.status != "waiting":
-        return 0.0
-    return waits.minutes_for(s, hall, ticket.queue, ahead_by_type(s, ticket))
 
 
 def call_next(s: Session, hall: Hall, counter_id: int, at: datetime | None = None) -> Ticket | None:

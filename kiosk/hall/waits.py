@@ -1,6 +1,13 @@
-"""Estimated waits from recent service times per business type and the open counters."""
+"""Estimated waits from recent service times per business type and the open counters.
+
+Service times and open counters are read at most every few seconds per
+process: an estimate a few seconds old is as good, and issuing a ticket
+stays cheap when the hall is busy.
+"""
 from __future__ import annotations
 
+import threading
+import time
 from datetime import date
 
 from sqlalchemy import func, select
@@ -10,7 +17,29 @@ from kiosk.hall.context import Hall
 from kiosk.models import Counter, Ticket
 
 
+_TTL_S = 3.0
+_cache: dict[tuple, tuple[float, object]] = {}
+_cache_lock = threading.Lock()
+
+
+def _cached(key: tuple, compute):
+    now = time.monotonic()
+    with _cache_lock:
+        hit = _cache.get(key)
+    if hit is not None and now - hit[0] < _TTL_S:
+        return hit[1]
+    value = compute()
+    with _cache_lock:
+        _cache[key] = (now, value)
+    return value
+
+
 def service_minutes(s: Session, hall: Hall, business_type: str) -> float:
+    return _cached((str(s.get_bind().url), "service", business_type),
+                   lambda: _service_minutes(s, hall, business_type))
+
+
+def _service_minutes(s: Session, hall: Hall, business_type: str) -> float:
     """Mean minutes of the most recent services of this type, or the default before any."""
     rows = s.execute(
         select(Ticket.serving_at, Ticket.called_at, Ticket.finished_at)
@@ -24,8 +53,9 @@ def service_minutes(s: Session, hall: Hall, business_type: str) -> float:
 
 
 def open_counters(s: Session, queue: str) -> int:
-    counters = s.scalars(select(Counter).where(Counter.is_open.is_(True))).all()
-    return sum(1 for c in counters if queue in c.queues)
+    queues = _cached((str(s.get_bind().url), "open"), lambda: [
+        list(q) for q in s.scalars(select(Counter.queues).where(Counter.is_open.is_(True)))])
+    return sum(1 for served in queues if queue in served)
 
 
 def waiting_by_type(s: Session, day: date, queue: str, *conditions) -> dict[str, int]:
