@@ -1,0 +1,58 @@
+"""A whole visit with the real assistant: approach → greeting → dialog → ticket on screen and stored.
+
+Needs .venv-rasa and a model trained on the current inputs (`make rasa-train`);
+the fixtures start the Rasa server (once) and the action server (per test,
+calling this test's hall server back). Without them the test is skipped with
+the reason, or fails under ASSISTANT_TESTS_REQUIRED=1.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+import requests
+from playwright.sync_api import expect
+
+from tests.screen.conftest import PORTRAIT, KioskPage
+
+
+@pytest.fixture
+def assistant_kiosk(browser, assistant_hall):
+    context = browser.new_context(viewport=PORTRAIT, locale="zh-CN", timezone_id="Asia/Shanghai")
+    yield KioskPage(context.new_page(), assistant_hall, "kiosk-1")
+    context.close()
+
+
+def test_whole_visit_with_the_real_assistant(assistant_kiosk):
+    kiosk = assistant_kiosk
+    page = kiosk.page
+    kiosk.open(idle=120)
+    visit = kiosk.approach("31")["visit_id"]
+    kiosk.wait_state("greeting", 2_000)
+    kiosk.wait_state("dialog", 60_000)
+    assert page.get_attribute("body", "data-mode") == "assistant"
+    assert page.locator("#chat .bubble.bot").count() >= 1
+    # the assistant offers the common businesses as buttons
+    expect(page.locator('#chat .choice[data-payload="/invoice"]')).to_be_visible()
+    kiosk.shot("assistant-greeting")
+
+    # the customer types; the assistant names the business and asks to confirm
+    page.fill("#text", "房子卖了电表过户")
+    page.click("#ask .send")
+    page.wait_for_selector("#chat .bubble.pending", state="detached", timeout=60_000)
+    kiosk.shot("assistant-confirm")
+    assert kiosk.state() == "dialog"
+    page.fill("#text", "对")
+    page.click("#ask .send")
+    kiosk.wait_state("ticket", 60_000)
+    number = page.inner_text("#ticket-number").strip()
+    assert re.fullmatch(r"C\d{3}", number), number
+    expect(page.locator("#screen-ticket figure.qr")).to_be_visible()
+    kiosk.shot("assistant-ticket")
+
+    ticket_id = int(page.get_attribute("#screen-ticket", "data-ticket-id"))
+    stored = requests.get(f"{kiosk.server.url}/api/tickets/{ticket_id}",
+                          headers=kiosk.server.device_headers, timeout=10).json()
+    assert stored["number"] == number and stored["business_type"] == "name_transfer"
+    assert stored["visit_id"] == visit
+    assert not kiosk.errors
