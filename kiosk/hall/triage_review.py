@@ -91,31 +91,56 @@ def listing(s: Session, status: str | None, limit: int = 100) -> list[Triage]:
     return list(s.scalars(query.order_by(Triage.created_at.desc(), Triage.id.desc()).limit(limit)))
 
 
-def dialog_lines(s: Session, triage: Triage) -> list[dict[str, str]]:
+def _lines(events: list[VisitEvent], fallback: str) -> list[dict[str, str]]:
     """The last lines of the kiosk dialog (its `dialog_turn` events), masked; else the triage's text."""
-    turns = s.scalars(select(VisitEvent).where(VisitEvent.visit_id == triage.visit_id,
-                                               VisitEvent.kind == "dialog_turn")
-                      .order_by(VisitEvent.id.desc()).limit(DIALOG_LINES)).all()
     lines: list[dict[str, str]] = []
-    for ev in reversed(turns):
+    for ev in events:
         data = ev.data or {}
         said = data.get("text")
         # a touch-menu press is logged as its payload (/pay_bill): no words of the customer's
         if isinstance(said, str) and said.strip() and not re.fullmatch(r"/\w+", said.strip()):
-            lines.append({"speaker": "user", "text": masking.text(data["text"])[:300]})
-        for said in data.get("bot") or []:
-            if isinstance(said, str) and said.strip():
-                lines.append({"speaker": "bot", "text": masking.text(said)[:300]})
-    if not lines and triage.text:
-        lines.append({"speaker": "user", "text": masking.text(triage.text)[:300]})
+            lines.append({"speaker": "user", "text": masking.text(said)[:300]})
+        for bot in data.get("bot") or []:
+            if isinstance(bot, str) and bot.strip():
+                lines.append({"speaker": "bot", "text": masking.text(bot)[:300]})
+    if not lines and fallback:
+        lines.append({"speaker": "user", "text": masking.text(fallback)[:300]})
     return lines[-DIALOG_LINES:]
 
 
+def dialog_lines(s: Session, triage: Triage) -> list[dict[str, str]]:
+    turns = s.scalars(select(VisitEvent).where(VisitEvent.visit_id == triage.visit_id,
+                                               VisitEvent.kind == "dialog_turn")
+                      .order_by(VisitEvent.id.desc()).limit(DIALOG_LINES)).all()
+    return _lines(list(reversed(turns)), triage.text)
+
+
+def as_dicts(s: Session, hall: Hall, triages: list[Triage]) -> list[dict[str, Any]]:
+    """The tablet's cards, with a fixed number of queries however many triages there are."""
+    if not triages:
+        return []
+    visit_ids = {t.visit_id for t in triages}
+    ticket_ids = {t.ticket_id for t in triages if t.ticket_id}
+    tickets_by_id = {t.id: t for t in s.scalars(select(Ticket).where(Ticket.id.in_(ticket_ids)))} \
+        if ticket_ids else {}
+    asked = set(s.scalars(select(GuideAlert.visit_id).where(GuideAlert.visit_id.in_(visit_ids),
+                                                           GuideAlert.reason == "asked_for_human")))
+    turns: dict[int, list[VisitEvent]] = {}
+    for ev in s.scalars(select(VisitEvent).where(VisitEvent.visit_id.in_(visit_ids),
+                                                 VisitEvent.kind == "dialog_turn")
+                        .order_by(VisitEvent.id)):
+        turns.setdefault(ev.visit_id, []).append(ev)
+    return [_card(hall, t, tickets_by_id.get(t.ticket_id), t.visit_id in asked,
+                  _lines(turns.get(t.visit_id, [])[-DIALOG_LINES:], t.text)) for t in triages]
+
+
 def as_dict(s: Session, hall: Hall, triage: Triage) -> dict[str, Any]:
+    return as_dicts(s, hall, [triage])[0]
+
+
+def _card(hall: Hall, triage: Triage, ticket: Ticket | None, asked: bool,
+          dialog: list[dict[str, str]]) -> dict[str, Any]:
     bt = hall.taxonomy.get(triage.business_type)
-    ticket = s.get(Ticket, triage.ticket_id) if triage.ticket_id else None
-    asked = s.scalar(select(GuideAlert.id).where(GuideAlert.visit_id == triage.visit_id,
-                                                 GuideAlert.reason == "asked_for_human").limit(1))
     return {
         "id": triage.id, "visit_id": triage.visit_id, "created_at": triage.created_at.isoformat(),
         "text": masking.text(triage.text), "business_type": triage.business_type,
@@ -127,9 +152,9 @@ def as_dict(s: Session, hall: Hall, triage: Triage) -> dict[str, Any]:
         "decided_at": triage.decided_at.isoformat() if triage.decided_at else None,
         "ticket": {"id": ticket.id, "number": ticket.number, "queue": ticket.queue,
                    "status": ticket.status, "priority": ticket.priority} if ticket else None,
-        "dialog": dialog_lines(s, triage),
+        "dialog": dialog,
         "flags": {"low_confidence": triage.confidence < LOW_CONFIDENCE,
-                  "asked_for_human": asked is not None,
+                  "asked_for_human": asked,
                   "priority": bool(ticket and ticket.priority)},
     }
 

@@ -91,7 +91,7 @@ def me():
 def list_triages(query):
     s, h = db(), hall()
     rows = triage_review.listing(s, query.get("status"), query["limit"])
-    return {"triages": [triage_review.as_dict(s, h, t) for t in rows]}
+    return {"triages": triage_review.as_dicts(s, h, rows)}
 
 
 @bp.get("/api/triages/<int:triage_id>")

@@ -82,13 +82,42 @@
       if (node !== before) list.insertBefore(node, before); else before = before.nextElementSibling;
     }
     for (const gone of have.values()) gone.remove();
-    none.hidden = data.triages.length > 0;
-    const ids = new Set(data.triages.map((x) => x.id));
+    settle(data.triages);
+  }
+
+  /* one new triage: fetch just it (twenty tablets re-reading the whole list on every event is load) */
+  async function addTriage(id) {
+    const {data: tr} = await api("GET", `/api/triages/${id}`);
+    let node = list.querySelector(`li[data-id="${tr.id}"]`);
+    if (tr.status !== "pending") { if (node) node.remove(); return; }
+    if (!node) { node = card(tr); list.insertBefore(node, list.firstElementChild); }
+    fill(node, tr);
+    settle([tr], true);
+  }
+
+  function settle(triages, added) {
+    none.hidden = list.children.length > 0;
     if (seen) {
-      const fresh = data.triages.filter((x) => !seen.has(x.id));
+      const fresh = triages.filter((x) => !seen.has(x.id));
       if (fresh.some((x) => x.flags.low_confidence || x.flags.asked_for_human)) alarm(t("staff.guide.attention"));
     }
-    seen = ids;
+    seen = added && seen ? new Set([...seen, ...triages.map((x) => x.id)]) : new Set(triages.map((x) => x.id));
+  }
+
+  function onTriage(ev) {
+    if (!ev.id) { soon(); return; }
+    queue = queue.then(() => addTriage(ev.id), () => addTriage(ev.id));
+  }
+
+  function onDecided(ev) {
+    const node = list.querySelector(`li[data-id="${Number(ev.id)}"]`);
+    if (node) node.remove();
+    none.hidden = list.children.length > 0;
+  }
+
+  /* a ticket was issued or moved somewhere in the hall: only cards still waiting for their number care */
+  function onQueues() {
+    if ([...list.querySelectorAll(".number")].some((n) => n.textContent === "—")) soon();
   }
 
   async function refreshAlerts() {
@@ -185,7 +214,7 @@
     refreshTriages(); refreshAlerts(); refreshHandovers(); refreshDuty(); refreshFlags(); loadSlots();
     live("guide,hall,display", {
       open: () => { refreshTriages(); refreshAlerts(); },
-      triage: soon, triage_decided: soon, queues: soon,
+      triage: onTriage, triage_decided: onDecided, queues: onQueues,
       alert: (a) => { refreshAlerts(); alarm(t("staff.reason." + a.reason)); },
       alert_resolved: refreshAlerts,
       handover: () => { refreshHandovers(); alarm(t("staff.guide.handover_new")); },
