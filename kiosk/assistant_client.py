@@ -15,7 +15,7 @@ class AssistantDown(Exception):
 class AssistantClient:
     url: str
     token: str
-    timeout_s: float = 1.8
+    timeout_s: float = 1.3
 
     def _call(self, method: str, path: str, params: dict | None = None, **kwargs) -> Any:
         try:

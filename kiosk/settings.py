@@ -40,7 +40,8 @@ class Settings(BaseSettings):
     snapshot_days: int = Field(default=7, ge=0, le=90, title="Days snapshots are kept")
     rasa_url: str = Field(default="http://127.0.0.1:5005", title="Rasa server URL")
     rasa_token: str = Field(default="dev-rasa-token", title="Rasa HTTP API token")
-    rasa_timeout_s: float = Field(default=1.5, gt=0, le=30, title="Rasa call timeout (s)")
+    rasa_timeout_s: float = Field(default=1.3, gt=0, le=30, title="Rasa call timeout (s)",
+                                 description="Past this (plus 0.5 s to connect) the kiosk shows the touch menu.")
     public_url: str = Field(default="", title="Public base URL",
                             description="Base of QR-code links to the mobile status page; "
                                         "empty means the request's own host.")

@@ -171,6 +171,22 @@ def transfer(s: Session, hall: Hall, ticket: Ticket, queue: str, *, business_typ
     return ticket
 
 
+def close_days_before(s: Session, hall: Hall, at: datetime | None = None) -> int:
+    """The daily reset: tickets left open from earlier service days are closed as cancelled.
+
+    Nothing is deleted; today's numbering starts afresh because numbers are per day.
+    """
+    at = at or clock.now()
+    left = s.scalars(select(Ticket).where(Ticket.service_day < hall.service_day(at),
+                                          Ticket.status.in_(("waiting", "called", "serving")))).all()
+    for ticket in left:
+        ticket.status, ticket.finished_at = "cancelled", at
+        if ticket.visit_id:
+            visits.record(s, s.get(Visit, ticket.visit_id), "ticket_cancelled",
+                          {"ticket_id": ticket.id, "number": ticket.number, "reason": "day_end"}, at=at)
+    return len(left)
+
+
 def as_dict(s: Session, hall: Hall, ticket: Ticket, language: str | None = None) -> dict[str, Any]:
     bt = hall.taxonomy.get(ticket.business_type)
     lang = language or ticket.language

@@ -26,12 +26,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> APIFlask:
     app.json.ensure_ascii = False
     app.extensions["settings"] = settings
 
-    from kiosk.web import auth, database, errors, live
+    from kiosk.web import auth, database, errors, live, maintenance
 
     database.init_app(app, settings)
     errors.init_app(app)
     auth.init_app(app)
     live.init_app(app)
+    maintenance.init_app(app)
 
     from kiosk.web import api, pages
 

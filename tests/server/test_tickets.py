@@ -137,3 +137,14 @@ def test_public_status_link_shows_no_ids_and_rejects_forgeries(client, device):
     status = client.get(f"/api/tickets/status/{token}").json
     assert status["number"] == "A001" and "id" not in status and "visit_id" not in status
     assert client.get(f"/api/tickets/status/{token}x").status_code == 404
+
+
+def test_daily_reset_closes_yesterdays_open_tickets_and_keeps_them(app):
+    hall = app.extensions["hall"]
+    yesterday = datetime.now(timezone.utc) - timedelta(days=1)
+    with app.extensions["sessions"]() as s, s.begin():
+        old = tickets.issue(s, hall, "pay_bill", at=yesterday)
+        today = tickets.issue(s, hall, "pay_bill")
+        assert tickets.close_days_before(s, hall) == 1
+        assert (old.status, today.status) == ("cancelled", "waiting")
+        assert s.query(Ticket).count() == 2

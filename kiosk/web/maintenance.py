@@ -1,0 +1,46 @@
+"""Housekeeping each server process runs every few minutes: the daily reset and snapshot retention.
+
+Both jobs are idempotent, so several worker processes may run them safely.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+
+from flask import Flask
+
+from kiosk.hall import snapshots, tickets
+
+log = logging.getLogger(__name__)
+INTERVAL_S = 600
+
+
+def run_once(app: Flask) -> None:
+    settings = app.extensions["settings"]
+    with app.extensions["sessions"]() as s, s.begin():
+        closed = tickets.close_days_before(s, app.extensions["hall"])
+        purged = snapshots.purge(s, settings.snapshot_days)
+    if closed or purged:
+        log.info("daily reset closed %d tickets; retention deleted %d snapshots", closed, purged)
+
+
+def init_app(app: Flask) -> None:
+    run_once(app)
+    started = threading.Event()
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.wait(INTERVAL_S):
+            try:
+                run_once(app)
+            except Exception:
+                log.exception("housekeeping failed; will retry")
+
+    @app.before_request
+    def _start_once():
+        # started from the first request, after gunicorn has forked this worker
+        if not started.is_set():
+            started.set()
+            threading.Thread(target=loop, name="housekeeping", daemon=True).start()
+
+    app.extensions["housekeeping_stop"] = stop
