@@ -63,6 +63,7 @@ class Ticket(Base):
         Index("ix_ticket_queue_order", "service_day", "queue", "status", "rank", "order_at"),
         Index("ix_ticket_counter_status", "counter_id", "status"),
         Index("ix_ticket_type_finished", "business_type", "finished_at"),
+        Index("ix_ticket_issued", "issued_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     service_day: Mapped[date] = mapped_column(Date)
