@@ -23,4 +23,7 @@ start=$(date +%s)
 end=$(date +%s)
 size_bytes=$(stat -c %s "$model")
 echo "trained $model in $((end - start)) s; model size $((size_bytes / 1024)) KiB"
+if [ "$(assistant/scripts/model-hash.sh)" != "$hash" ]; then
+  echo "warning: the inputs changed while training; run again for a model of the current ones" >&2
+fi
 # older models are kept: switching back to earlier inputs needs no retraining
