@@ -145,6 +145,7 @@
     state = next;
     body.dataset.state = next;
     if (RESULTS.includes(next)) resultShownAt = Date.now();
+    if (next === 'dialog') requestAnimationFrame(scrollChat);  // it could not scroll while hidden
     activity();
   }
 
@@ -511,6 +512,10 @@
     $('appt-time').textContent = formatSlot(a.slot);
     $('appt-phone').textContent = a.phone_masked || '';
     $('appt-business').textContent = btName(a.business_type);
+    const bt = taxonomy && taxonomy.types[a.business_type];
+    const materials = bt ? bt.materials[lang] : [];
+    $('appt-materials').replaceChildren(...materials.map((m) => el('li', null, m)));
+    $('appt-materials-box').hidden = !materials.length;
   }
 
   function showHandover(handover) {
