@@ -195,6 +195,20 @@ def test_idle_timeout_ends_the_dialog_and_the_next_customer_starts_afresh(kiosk,
     assert page.get_attribute("body", "data-session-id") not in (None, "", session)
 
 
+def test_the_agent_seeing_the_customer_leave_shortens_the_wait(kiosk):
+    kiosk.open(idle=60)
+    visit = _wake(kiosk, track="5")
+    from datetime import datetime, timezone
+
+    r = _api(kiosk, "POST", "/api/visits/events", json={
+        "kind": "left", "device_id": "kiosk-1", "track_id": "5",
+        "at": datetime.now(timezone.utc).isoformat()})
+    assert r.status_code == 201 and r.json()["visit_id"] == visit
+    started = time.monotonic()
+    kiosk.wait_state("idle", 15_000)  # 8 s instead of 60
+    assert time.monotonic() - started < 12
+
+
 def test_rating_at_the_end_is_stored_and_the_screen_goes_back_to_idle(kiosk, staff):
     kiosk.open()
     visit = _wake(kiosk)

@@ -294,7 +294,11 @@
     } catch (e) {
       r = null;
     }
-    if (my !== sessionGen || gen !== visitGen) return;
+    if (my !== sessionGen || gen !== visitGen) {
+      // the customer left (or switched language) while it was opening: close it
+      if (r && r.id) api('POST', `/api/kiosk/sessions/${encodeURIComponent(r.id)}/end`, {}).catch(() => {});
+      return;
+    }
     if (r) {
       session = {id: r.id, visitId: r.visit_id || visitId, mode: r.mode, local: false, spoke: false};
       body.dataset.sessionId = r.id;
@@ -367,6 +371,11 @@
       if (sess !== session) return;
       pending.remove();
       addBubble('bot', tr('screen.dialog.error'));
+      if (e.status === 404) {  // the server no longer knows the session: start a fresh one
+        setBusy(false);
+        restartSession();
+        return;
+      }
     } finally {
       if (sess === session || !session) setBusy(false);
       activity();
