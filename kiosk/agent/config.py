@@ -61,7 +61,7 @@ class DetectorSettings(_Section):
     max_distance_m: float = Field(default=4.0, gt=0.5, le=15, title="Farthest detection",
                                   description="Smallest face searched for is the one at this distance "
                                   "(the lower end of the scale band).")
-    min_distance_m: float = Field(default=0.5, gt=0.1, le=5, title="Nearest detection",
+    min_distance_m: float = Field(default=0.7, gt=0.1, le=5, title="Nearest detection",
                                   description="Largest face searched for is the one at this distance "
                                   "(the upper end of the scale band).")
     motion_gating: bool = Field(default=True, title="Motion gating",

@@ -24,7 +24,7 @@ FACE_WIDTH_M = 0.16
 CAMERA_HEIGHT_M = 1.45
 
 
-def box_ratio(patch: np.ndarray) -> float:
+def box_ratio(patch: np.ndarray, scene: np.ndarray) -> float:
     """Width of the cascade's box over the patch width, pasted as in the video, averaged over sizes.
 
     Rendering divides by it, so that for every face the detector's box is
@@ -33,7 +33,7 @@ def box_ratio(patch: np.ndarray) -> float:
     casc = cv2.CascadeClassifier(cv2.data.haarcascades + "haarcascade_frontalface_default.xml")
     ratios = []
     for size in (28, 36, 48, 64, 84):
-        canvas = np.full((size * 3, size * 3, 3), 175, np.uint8)
+        canvas = cv2.resize(scene[150:270, 260:380], (size * 3, size * 3))  # the wall behind heads
         c = int(size * 1.5)
         cv2.ellipse(canvas, (c, c), (int(size * 0.62), int(size * 0.72)), 0, 0, 360, (30, 30, 35), -1)
         face = cv2.resize(patch, (size, size), interpolation=cv2.INTER_AREA if size < patch.shape[0] else cv2.INTER_CUBIC)
@@ -122,6 +122,9 @@ def scenario(name: str = "demo") -> tuple[float, list[Walker]]:
 
 
 def background(rng: np.random.Generator) -> np.ndarray:
+    """A hall with texture, so the detector has real work everywhere (not a flat wall)."""
+    import skimage.data
+
     img = np.zeros((HEIGHT, WIDTH, 3), np.uint8)
     for row in range(HEIGHT):
         if row < 300:
@@ -130,7 +133,15 @@ def background(rng: np.random.Generator) -> np.ndarray:
         else:
             c = 120 + (row - 300) // 4
             img[row] = (c - 20, c - 10, c)  # floor
+    brick = cv2.resize(skimage.data.brick(), (WIDTH, 300)).astype(np.float32)
+    wall = img[:300].astype(np.float32) * (0.75 + 0.5 * brick[..., None] / 255.0)
+    gravel = cv2.resize(skimage.data.gravel(), (WIDTH, HEIGHT - 300)).astype(np.float32)
+    floor = img[300:].astype(np.float32) * (0.8 + 0.4 * gravel[..., None] / 255.0)
+    img = np.clip(np.vstack([wall, floor]), 0, 255).astype(np.uint8)
+    poster = cv2.resize(cv2.cvtColor(skimage.data.rocket(), cv2.COLOR_RGB2BGR), (120, 80))
+    img[40:120, 250:370] = poster  # a poster on the wall
     cv2.rectangle(img, (40, 60), (200, 110), (40, 110, 40), -1)  # the hall's green sign
+    cv2.putText(img, "POWER SUPPLY HALL", (48, 92), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (240, 240, 240), 1)
     cv2.rectangle(img, (470, 150), (620, 300), (90, 100, 110), -1)  # a counter
     cv2.rectangle(img, (470, 150), (620, 170), (60, 70, 80), -1)
     noise = rng.normal(0, 3, img.shape)
@@ -197,10 +208,11 @@ def generate(path: str | Path, scenario_name: str = "demo", *, fps: float = FPS,
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     duration, walkers = scenario(scenario_name)
-    faces = {name: (patch, box_ratio(patch)) for name, patch in face_sources().items()}
     rng = np.random.default_rng(seed)
     base = background(rng)
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (WIDTH, HEIGHT))
+    faces = {name: (patch, box_ratio(patch, base)) for name, patch in face_sources().items()}
+    partial = path.with_name(path.stem + ".partial" + path.suffix)  # a running agent never sees half a file
+    writer = cv2.VideoWriter(str(partial), cv2.VideoWriter_fourcc(*"mp4v"), fps, (WIDTH, HEIGHT))
     if not writer.isOpened():
         raise RuntimeError(f"cannot write {path}")
     frames = []
@@ -223,6 +235,7 @@ def generate(path: str | Path, scenario_name: str = "demo", *, fps: float = FPS,
         writer.write(img)
         frames.append(record)
     writer.release()
+    partial.replace(path)
     truth = {
         "video": path.name, "scenario": scenario_name, "fps": fps, "frames": len(frames),
         "size": [WIDTH, HEIGHT], "focal_px": FOCAL_PX, "face_width_m": FACE_WIDTH_M,

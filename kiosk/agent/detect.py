@@ -55,12 +55,25 @@ def iou(a: Rect | Detection, b: Rect | Detection) -> float:
 
 
 def non_max_suppression(dets: list[Detection], threshold: float = 0.3) -> list[Detection]:
-    """Drop detections that overlap a higher-scored (or larger) one; regions may overlap."""
+    """Drop detections that overlap a higher-scored (or larger) one; regions may overlap.
+
+    A box holding a much smaller box of the same kind is dropped too: a face
+    does not contain another face, but a poster with a head below it can
+    look like one to a cascade.
+    """
+    dets = [d for d in dets if not any(_holds(d, o) for o in dets if o is not d)]
     kept: list[Detection] = []
     for d in sorted(dets, key=lambda d: (d.score, d.w * d.h), reverse=True):
         if all(iou(d, k) < threshold and not _inside(d, k) for k in kept):
             kept.append(d)
     return kept
+
+
+def _holds(big: Detection, small: Detection) -> bool:
+    if small.kind != big.kind or small.w * 1.8 > big.w:
+        return False
+    cx, cy = small.center
+    return big.x <= cx <= big.x + big.w and big.y <= cy <= big.y + big.h
 
 
 def _inside(a: Detection, b: Detection) -> bool:
@@ -148,13 +161,16 @@ class HaarFaceDetector(Detector):
 
     The pyramid step that keeps the search fast quantises box sizes (±7 % at
     1.15); the re-fit searches a small crop around each hit with a fine step
-    so the width, and so the distance, is accurate.
+    so the width, and so the distance, is accurate. Each hit must also be
+    confirmed by a second, differently trained cascade (frontalface_alt2) on
+    that crop: the two rarely fire on the same patch of shirt or floor.
     """
 
     kind = "face"
 
     def __init__(self, min_px: float, max_px: float, *, model_path: str | None = None,
-                 scale_factor: float = 1.15, min_neighbors: int = 4, refine: bool = True):
+                 scale_factor: float = 1.15, min_neighbors: int = 4, refine: bool = True,
+                 verify: bool = True):
         super().__init__(min_px, max_px)
         path = model_path or os.path.join(cv2.data.haarcascades, "haarcascade_frontalface_default.xml")
         self.cascade = cv2.CascadeClassifier(path)
@@ -163,6 +179,10 @@ class HaarFaceDetector(Detector):
         self.scale_factor = scale_factor
         self.min_neighbors = min_neighbors
         self.refine = refine
+        self.verifier = None
+        if verify:
+            self.verifier = cv2.CascadeClassifier(os.path.join(cv2.data.haarcascades,
+                                                               "haarcascade_frontalface_alt2.xml"))
         self.window = 24  # the default cascade's window; smaller faces are not found
 
     @property
@@ -179,10 +199,22 @@ class HaarFaceDetector(Detector):
         out = []
         for (x, y, w, h), score in zip(boxes, np.ravel(weights) if len(boxes) else []):
             d = Detection(float(x), float(y), float(w), float(h), score=float(score), kind="face")
+            if self.verifier is not None and not self._confirmed(gray, d):
+                continue
             if self.refine:
                 d = self._refit(gray, d)
             out.append(d)
         return out
+
+    def _confirmed(self, gray: np.ndarray, d: Detection) -> bool:
+        pad = d.w * 0.3
+        x0, y0 = int(max(0, d.x - pad)), int(max(0, d.y - pad))
+        x1, y1 = int(min(gray.shape[1], d.x + d.w + pad)), int(min(gray.shape[0], d.y + d.h + pad))
+        lo = max(20, int(d.w * 0.7))
+        hi = max(lo + 1, int(d.w * 1.4))
+        found = self.verifier.detectMultiScale(gray[y0:y1, x0:x1], scaleFactor=1.1, minNeighbors=1,
+                                               minSize=(lo, lo), maxSize=(hi, hi))
+        return len(found) > 0
 
     def _refit(self, gray: np.ndarray, d: Detection) -> Detection:
         pad = d.w * 0.35

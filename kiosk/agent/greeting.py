@@ -88,6 +88,7 @@ class GreetingMachine:
         self.by_track: dict[int, Visit] = {}
         self.held: list[Visit] = []  # ended tracks waiting for re-acquisition
         self.reacquired = 0
+        self._seen_ids: set[int] = set()
 
     def _visit_for(self, track: Track, t: float) -> Visit:
         visit = self.by_track.get(track.id)
@@ -105,26 +106,36 @@ class GreetingMachine:
         return visit
 
     def _reacquire(self, track: Track, t: float) -> Visit | None:
-        """The held visit this new track most likely continues (same place, similar size, recent)."""
-        best, best_score = None, None
+        """The visit this new track most likely continues (same place, similar size, recent).
+
+        Candidates: visits whose track ended near the kiosk (held), and visits whose track is
+        still alive but unseen (the tracker could not match, e.g. frames dropped under load).
+        """
+        best, best_score, best_old = None, None, None
         tx, ty = track.center
         d = track.distance_m
-        for visit in self.held:
+        lost = [(v, tid) for tid, v in self.by_track.items()
+                if tid != track.id and tid not in self._seen_ids and v.last_seen > 0]
+        for visit, old in [(v, None) for v in self.held] + lost:
             x, y, w, h = visit.last_box
             if w <= 0:
                 continue
             rel = ((x + w / 2 - tx) ** 2 + (y + h / 2 - ty) ** 2) ** 0.5 / max(w, track.box[2])
             size = track.box[2] / w
             near = d is None or visit.last_distance is None or abs(d - visit.last_distance) <= 0.6
-            if rel <= 2.0 and 0.67 <= size <= 1.5 and near and (best_score is None or rel < best_score):
-                best, best_score = visit, rel
+            if rel <= 2.5 and 0.67 <= size <= 1.5 and near and (best_score is None or rel < best_score):
+                best, best_score, best_old = visit, rel, old
         if best is not None:
-            self.held.remove(best)
+            if best_old is None:
+                self.held.remove(best)
+            else:
+                del self.by_track[best_old]  # the old track's end will pass unnoticed
             best.ended_at = None
             self.reacquired += 1
         return best
 
     def update(self, t: float, tracks: list[Track], ended: list[Track] = ()) -> None:
+        self._seen_ids = {tr.id for tr in tracks if tr.seen}
         for track in tracks:
             visit = self._visit_for(track, t)
             if not track.seen:

@@ -25,6 +25,14 @@ class Track:
     hits: int = 1
     seen: bool = True  # detected in the latest frame
     readings: deque = field(default_factory=lambda: deque(maxlen=5))
+    vx: float = 0.0  # centre velocity, pixels per second (smoothed)
+    vy: float = 0.0
+
+    def predicted_center(self, t: float) -> tuple[float, float]:
+        """Where the centre should be at `t` if the person kept walking (at most 1 s ahead)."""
+        cx, cy = self.center
+        dt = min(1.0, max(0.0, t - self.last_seen))
+        return cx + self.vx * dt, cy + self.vy * dt
 
     @property
     def center(self) -> tuple[float, float]:
@@ -46,6 +54,12 @@ class Track:
         return values[n // 2] if n % 2 else (values[n // 2 - 1] + values[n // 2]) / 2
 
     def add(self, det: Detection, t: float) -> None:
+        dt = t - self.last_seen
+        if dt > 0:
+            (ox, oy), (nx, ny) = self.center, det.center
+            a = 0.5
+            self.vx = (1 - a) * self.vx + a * (nx - ox) / dt
+            self.vy = (1 - a) * self.vy + a * (ny - oy) / dt
         self.box = (det.x, det.y, det.w, det.h)
         self.last_seen = t
         self.hits += 1
@@ -67,7 +81,9 @@ class ObjectTracker(ABC):
 
 
 class IouCentroidTracker(ObjectTracker):
-    """Greedy matching: first by box overlap, then by centre distance relative to box size."""
+    """Greedy matching: first by box overlap, then by centre distance (to where the track should be
+    by now, at its walking speed) relative to box size; frames dropped under load then do not split
+    a walking person into two tracks."""
 
     def __init__(self, settings: TrackerSettings | None = None, *, median_window: int = 5):
         self.settings = settings or TrackerSettings()
@@ -106,7 +122,7 @@ class IouCentroidTracker(ObjectTracker):
         pairs = []
         for tid in free:
             t = self.tracks[tid]
-            tx, ty = t.center
+            tx, ty = t.predicted_center(frame_time)
             for i in unmatched:
                 d = detections[i]
                 if d.kind != t.kind:

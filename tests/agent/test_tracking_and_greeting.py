@@ -183,3 +183,26 @@ def test_someone_new_where_a_person_walked_off_far_away_is_a_new_visit():
     keys = [k for _, k, _ in rec.events]
     assert rec.kinds() == ["approach", "greet", "left", "approach", "greet", "left"]
     assert len(set(keys)) == 2
+
+
+def test_a_person_walking_across_while_frames_are_dropped_stays_one_visit():
+    rec = Recorder()
+    walk(rec, 320, 4.5, 2.6, 3.0)
+    for i in range(40):  # walks out sideways at 2.6 m; the loop only gets every 3rd frame
+        for _ in range(2):
+            rec.t += 1 / FPS
+        rec.frame(face_at(320 - 36 * i, 2.6))
+    rec.idle(8)
+    assert rec.kinds() == ["approach", "left"]
+
+
+def test_two_people_side_by_side_keep_their_own_visits():
+    rec = Recorder()
+    for i in range(90):
+        d = 4.0 - 2.5 * i / 90
+        rec.frame(face_at(250, d), face_at(250 + 2.2 * FOCAL * FACE / d, d + 0.1))
+    rec.idle(8)
+    keys = {k for _, k, _ in rec.events}
+    assert len(keys) == 2
+    for key in keys:
+        assert rec.kinds(key) == ["approach", "greet", "left"]
