@@ -1,4 +1,4 @@
-"""Command line: `python -m kiosk serve | create-user | agent | calibrate | purge-snapshots`."""
+"""Command line: `python -m kiosk serve | create-user | agent | calibrate | announcer | purge-snapshots`."""
 from __future__ import annotations
 
 import argparse
@@ -54,6 +54,10 @@ def main(argv: list[str] | None = None) -> int:
         from kiosk.agent import cli
 
         return cli.main(argv[1:]) if argv[0] == "agent" else cli.calibrate_main(argv[1:])
+    if argv and argv[0] == "announcer":
+        from kiosk.speech import announcer
+
+        return announcer.main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m kiosk")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("serve", help="run the hall server").set_defaults(run=_serve)
@@ -64,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("purge-snapshots", help="delete snapshots past their retention").set_defaults(run=_purge)
     sub.add_parser("agent", help="run the camera agent (see `python -m kiosk agent --help`)")
     sub.add_parser("calibrate", help="calibrate the camera distance (see its --help)")
+    sub.add_parser("announcer", help="speak the display's calls (see its --help)")
     args = parser.parse_args(argv)
     return args.run(args)
 
