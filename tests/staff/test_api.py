@@ -183,3 +183,26 @@ def test_counter_cannot_decide_triages(app, client, staff):
     assert client.post(f"/api/triages/{made['triage_id']}/correct", json={"business_type": "invoice"},
                        headers=counter).status_code == 403
     assert client.post(f"/api/triages/{made['triage_id']}/confirm", headers=counter).status_code == 403
+
+
+def test_retention_deletes_only_old_snapshots(app, client, staff, tmp_path):
+    from datetime import timedelta
+
+    from kiosk import clock
+    from kiosk.hall import snapshots, visits
+
+    jpeg = b"\xff\xd8" + b"\x00" * 100
+    folder = app.extensions["settings"].snapshot_dir
+    with app.extensions["sessions"]() as s, s.begin():
+        visit = visits.open_visit(s, device_id="kiosk-1")
+        old = snapshots.store(s, folder, visit, jpeg, at=clock.now() - timedelta(days=10))
+        new = snapshots.store(s, folder, visit, jpeg)
+        old_path, new_path = old.path, new.path
+    sup = staff("supervisor")
+    assert client.post("/api/snapshots/purge", json={}, headers=staff("guide")).status_code == 403
+    r = client.post("/api/snapshots/purge", json={"days": 7}, headers=sup)
+    assert r.json == {"deleted": 1, "days": 7}
+    from pathlib import Path
+
+    assert not Path(old_path).exists() and Path(new_path).exists()
+    assert client.get("/api/audit?action=snapshots", headers=sup).json["entries"][0]["details"]["deleted"] == 1
