@@ -29,4 +29,5 @@ def _page_modules() -> list:
     return [import_module(f"kiosk.web.pages.{name}") for name in (
         # one line per audience's module
         "kiosk_screen",
+        "staff_auth", "staff_guide", "staff_counter", "staff_display", "staff_review",
     )]
