@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import statistics
 import sys
 import tempfile
@@ -146,6 +147,7 @@ def run_engine(engine: str, workers: int, n_tablets: int, n_events: int, gap_s: 
         server.stop()
         if pg is not None:
             pg.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def main() -> int:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import random
 import re
+import shutil
 import statistics
 import sys
 import tempfile
@@ -157,6 +158,7 @@ def run_engine(engine: str, n: int, workers: int) -> None:
         server.stop()
         if pg is not None:
             pg.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def main() -> int:
