@@ -44,6 +44,7 @@ clean:
 # Parts add their own targets (assistant, agent) and hook into these two.
 .PHONY: run-prepare test-prepare
 run-prepare::
+	$(VENV)/bin/python -m kiosk ensure-admin
 test-prepare::
 
 -include mk/*.mk

@@ -28,6 +28,34 @@ def _create_user(args) -> int:
     return 0
 
 
+def _ensure_admin(_args) -> int:
+    """First start of a hall: make an admin account so someone can log in at all."""
+    import secrets
+    from pathlib import Path
+
+    from sqlalchemy import func, select
+
+    from kiosk.db import make_engine, make_sessionmaker, transaction
+    from kiosk.hall import accounts
+    from kiosk.migrate import upgrade
+    from kiosk.models import User
+    from kiosk.settings import ROOT, get_settings
+
+    engine = make_engine(get_settings().database_url)
+    upgrade(engine)
+    with transaction(make_sessionmaker(engine)) as s:
+        if s.scalar(select(func.count()).select_from(User)):
+            return 0
+        password = os.environ.get("KIOSK_ADMIN_PASSWORD") or secrets.token_urlsafe(9)
+        accounts.create_user(s, "admin", "admin", password)
+    note = ROOT / "var" / "admin-credentials.txt"
+    note.parent.mkdir(parents=True, exist_ok=True)
+    note.write_text(f"admin / {password}\n", encoding="utf-8")
+    Path(note).chmod(0o600)
+    print(f"created the first account: admin / {password}  (also in {note}; create staff with create-user)")
+    return 0
+
+
 def _serve(_args) -> int:
     from kiosk.serve import run
     from kiosk.settings import get_settings
@@ -65,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     user.add_argument("name")
     user.add_argument("--role", required=True, choices=["guide", "counter", "supervisor", "admin"])
     user.set_defaults(run=_create_user)
+    sub.add_parser("ensure-admin", help="create an admin account if there is no account yet"
+                   ).set_defaults(run=_ensure_admin)
     sub.add_parser("purge-snapshots", help="delete snapshots past their retention").set_defaults(run=_purge)
     sub.add_parser("agent", help="run the camera agent (see `python -m kiosk agent --help`)")
     sub.add_parser("calibrate", help="calibrate the camera distance (see its --help)")

@@ -43,3 +43,23 @@ def test_create_user_cli_prints_a_working_token(db_url, tmp_path, monkeypatch, c
     client = create_app({"database_url": db_url, "snapshot_dir": tmp_path}).test_client()
     assert client.get("/api/counters", headers={"Authorization": f"Bearer {token}"}).status_code == 200
     assert client.get("/api/kpis", headers={"Authorization": f"Bearer {token}"}).status_code == 403
+
+
+def test_ensure_admin_creates_one_admin_only_on_an_empty_hall(db_url, tmp_path, monkeypatch, capsys):
+    from kiosk.__main__ import main
+    from kiosk.settings import get_settings
+    from kiosk.web import create_app
+
+    monkeypatch.setenv("KIOSK_DATABASE_URL", db_url)
+    monkeypatch.setenv("KIOSK_ADMIN_PASSWORD", "first-admin-pw")
+    get_settings.cache_clear()
+    try:
+        assert main(["ensure-admin"]) == 0 and "admin / first-admin-pw" in capsys.readouterr().out
+        assert main(["ensure-admin"]) == 0 and capsys.readouterr().out == ""
+    finally:
+        get_settings.cache_clear()
+    app = create_app({"database_url": db_url, "snapshot_dir": tmp_path})
+    from kiosk.hall import accounts
+
+    with app.extensions["sessions"]() as s:
+        assert accounts.check_password(s, "admin", "first-admin-pw").role == "admin"
