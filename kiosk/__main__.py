@@ -31,7 +31,6 @@ def _create_user(args) -> int:
 def _ensure_admin(_args) -> int:
     """First start of a hall: make an admin account so someone can log in at all."""
     import secrets
-    from pathlib import Path
 
     from sqlalchemy import func, select
 
@@ -39,7 +38,7 @@ def _ensure_admin(_args) -> int:
     from kiosk.hall import accounts
     from kiosk.migrate import upgrade
     from kiosk.models import User
-    from kiosk.settings import ROOT, get_settings
+    from kiosk.settings import get_settings
 
     engine = make_engine(get_settings().database_url)
     upgrade(engine)
@@ -48,11 +47,7 @@ def _ensure_admin(_args) -> int:
             return 0
         password = os.environ.get("KIOSK_ADMIN_PASSWORD") or secrets.token_urlsafe(9)
         accounts.create_user(s, "admin", "admin", password)
-    note = ROOT / "var" / "admin-credentials.txt"
-    note.parent.mkdir(parents=True, exist_ok=True)
-    note.write_text(f"admin / {password}\n", encoding="utf-8")
-    Path(note).chmod(0o600)
-    print(f"created the first account: admin / {password}  (also in {note}; create staff with create-user)")
+    print(f"created the first account: admin / {password}  (note it; add staff with create-user)")
     return 0
 
 
