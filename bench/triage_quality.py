@@ -16,13 +16,18 @@ Definitions (the same for both classifiers):
 
 - in-scope item: expected is a business-type id; out-of-scope / ambiguous
   items are those the kiosk should not route but hand to a question or a guide.
-- accuracy: the top intent equals the expected business type (in-scope items).
-- routed: the top intent is a business type, its confidence >= --threshold and
-  its lead over the second intent >= --margin. Anything else is declined
-  (out_of_scope, chitchat, nlu_fallback, a dialog intent such as greet,
-  low confidence, or two intents too close to call).
+- accuracy: the classifier's top intent equals the expected business type
+  (in-scope items). For Rasa, when nlu_fallback comes first, its top guess is
+  the first intent after it in the ranking.
+- routed: the top intent is a business type, its confidence >= --threshold,
+  its lead over the second intent >= --margin and Rasa did not answer
+  nlu_fallback. Anything else is declined (out_of_scope, chitchat,
+  nlu_fallback, a dialog intent such as greet, low confidence, or two intents
+  too close to call). "routed and correct" is the share of in-scope items the
+  kiosk would send straight to the right queue without a question.
 - misroute: a CONFIDENT wrong business type: the top intent is a business type
-  other than the expected one with confidence >= --threshold. Reported over
+  other than the expected one with confidence >= --threshold (and, for Rasa,
+  not turned into nlu_fallback). Reported over
   in-scope items (the issue's figure) and over all items (an out-of-scope or
   ambiguous utterance sent confidently to a counter is a misroute too).
 - declined: share of out_of_scope + ambiguous items that are declined.
@@ -62,6 +67,7 @@ class Prediction:
     confidence: float
     margin: float  # top confidence minus second confidence (1.0 when only one)
     ranking: list[tuple[str, float]]
+    fallback: bool = False  # the classifier itself declined (Rasa's nlu_fallback)
 
 
 def load_business_ids() -> list[str]:
@@ -176,12 +182,14 @@ def rasa_predict(url: str, token: str | None, texts: list[str], timeout: float) 
             ranking = [(i.get("name"), float(i.get("confidence") or 0.0)) for i in body.get("intent_ranking") or []]
             if not ranking and intent.get("name"):
                 ranking = [(intent["name"], float(intent.get("confidence") or 0.0))]
-            top = intent.get("name") or (ranking[0][0] if ranking else None)
-            conf = float(intent.get("confidence") or (ranking[0][1] if ranking else 0.0))
-            # nlu_fallback sits on top of the ranking; the margin is between real intents
+            # With Rasa's FallbackClassifier, nlu_fallback sits on top and the
+            # classifier's own guess follows it: accuracy scores that guess,
+            # routing honours the fallback.
+            fallback = intent.get("name") == "nlu_fallback"
             real = [(n, c) for n, c in ranking if n != "nlu_fallback"]
+            top, conf = real[0] if real else (intent.get("name"), float(intent.get("confidence") or 0.0))
             margin = (real[0][1] - real[1][1]) if len(real) > 1 else 1.0
-            out.append(Prediction(top, conf, margin, ranking[:5]))
+            out.append(Prediction(top, conf, margin, ranking[:5], fallback))
     except Exception as exc:  # noqa: BLE001 - the benchmark reports, it never crashes
         return None, f"Rasa not evaluated ({endpoint}): {type(exc).__name__}: {exc}"
     latencies.sort()
@@ -218,7 +226,7 @@ def score(items: list[tuple[str, str]], preds: list[Prediction], business: set[s
     misroutes, leaks = [], []
     for (text, expected), p in zip(items, preds):
         is_business = p.intent in business
-        confident = is_business and p.confidence >= threshold
+        confident = is_business and p.confidence >= threshold and not p.fallback
         routed = confident and p.margin >= margin
         if expected in DECLINE_LABELS:
             decl_total += 1
