@@ -86,21 +86,23 @@ def main(argv=None) -> int:
                               "server": {"url": f"http://127.0.0.1:{hall.server_port}", "token": "bench"},
                               "distance": {"calibration_file": "var/bench-calibration.json"},
                               "greeting": {"flags_poll_s": 5}}, environ={})
+    # calibrated as an operator does it: person 1 standing at a measured spot, 15 frames, median
+    stand = min(f["distance_m"] for faces in truth["frame_faces"] for f in faces if f["person"] == 1)
+    picked = [i for i, faces in enumerate(truth["frame_faces"])
+              if any(f["person"] == 1 and f["distance_m"] == stand for f in faces)][:15]
     cap = cv2.VideoCapture(args.video)
-    for i, faces in enumerate(truth["frame_faces"]):
-        f = next((f for f in faces if f["person"] == 1 and abs(f["distance_m"] - 2.0) < 0.06), None)
-        if f:
-            cap.set(cv2.CAP_PROP_POS_FRAMES, i)
-            img = cap.read()[1]
-            calibrate([img], f["distance_m"], HaarFaceDetector(20, 400), settings.distance)
-            break
+    frames = []
+    for i in picked:
+        cap.set(cv2.CAP_PROP_POS_FRAMES, i)
+        frames.append(cap.read()[1])
     cap.release()
+    calibrate(frames, stand, HaarFaceDetector(20, 400), settings.distance)
     speech = SpeechWorker.from_settings(settings.speech)
     print(f"video {args.video}, {args.passes} passes in real time at {fps} fps; CPUs allowed "
           f"{sorted(os.sched_getaffinity(0))}, OpenCV threads {cv2.getNumThreads()}; "
           f"audio player: {speech.player or 'none (timed silently)'}; focal {settings.distance.focal_px} px")
 
-    agent_ms, truth_ms, counts = [], [], []
+    agent_ms, truth_ms, counts, alone_ms, waited = [], [], [], [], []
     within2 = {p["id"]: p["within_2m_at"] for p in truth["people"]}
     for n in range(args.passes):
         speech = SpeechWorker.from_settings(settings.speech)
@@ -108,12 +110,22 @@ def main(argv=None) -> int:
         agent.run(FrameSource(args.video, settings.capture), drain_s=20)
         st = agent.stats
         t0 = min(t - i / fps for i, t in st.frame_times.items())  # when frame 0 arrived
+        def person_of(rec):
+            faces = truth["frame_faces"][rec["frame"]]
+            best = max(faces, key=lambda f: iou(tuple(f["box"]), tuple(int(v) for v in rec["box"])), default=None)
+            return best["person"] if best else None
+
+        greeted_people = []
         for g in st.greetings:
+            person = person_of(g)
+            greeted_people.append(person)
             if g["latency_ms"] is None:
                 continue
             agent_ms.append(g["latency_ms"])
-            faces = truth["frame_faces"][g["frame"]]
-            person = max(faces, key=lambda f: iou(tuple(f["box"]), tuple(int(v) for v in g["box"])))["person"]
+            wait = (g["started"] - g["requested"]) * 1000
+            waited.append(wait)
+            if wait < 100:  # not queued behind another customer's greeting
+                alone_ms.append(g["latency_ms"])
             if within2.get(person) is not None:
                 truth_ms.append((g["started"] - (t0 + within2[person])) * 1000)
         counts.append((st.frames, truth["frames"], len(st.approaches), len(st.greetings), st.dropped_greetings,
@@ -121,11 +133,17 @@ def main(argv=None) -> int:
         print(f"pass {n + 1}: {st.frames}/{truth['frames']} frames processed, {len(st.approaches)} approaches, "
               f"{len(st.greetings)} greetings, {st.dropped_greetings} dropped, {len(agent.client.sent)} events "
               f"sent, {agent.client.pending} pending; said: {counts[-1][-1]}")
+        print(f"        approached: persons {sorted(person_of(a) for a in st.approaches)}, "
+              f"greeted: persons {sorted(greeted_people)} (truth: within 3 m "
+              f"{sorted(p['id'] for p in truth['people'] if p['within_3m_at'] is not None)}, within 2 m "
+              f"{sorted(p['id'] for p in truth['people'] if p['within_2m_at'] is not None)})")
     hall.shutdown()
 
     print("\n== enter 2 m -> start of speech ==")
     print(f"agent latency_ms: n={len(agent_ms)} p50 {pct(agent_ms, 0.5):.0f} ms, p95 {pct(agent_ms, 0.95):.0f} ms, "
           f"max {max(agent_ms):.0f} ms   target p95 <= 500 ms")
+    print(f"  of which not queued behind another greeting: n={len(alone_ms)} p50 {pct(alone_ms, 0.5):.0f} ms, "
+          f"p95 {pct(alone_ms, 0.95):.0f} ms; time spent waiting for the speaker: max {max(waited):.0f} ms")
     print(f"from ground-truth 2 m crossing: n={len(truth_ms)} p50 {pct(truth_ms, 0.5):.0f} ms, "
           f"p95 {pct(truth_ms, 0.95):.0f} ms, max {max(truth_ms):.0f} ms")
     return 0

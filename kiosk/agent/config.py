@@ -127,8 +127,9 @@ class GreetingSettings(_Section):
                                           description="Language of the spoken greeting.")
     timezone: str = Field(default="Asia/Shanghai", title="Hall time zone",
                           description="Time of day for 早上好/下午好/晚上好 and the event timestamps.")
-    stale_s: float = Field(default=2.0, gt=0, le=30, title="Stale greeting",
-                           description="A greeting not started within this time after it was asked for is dropped.")
+    stale_s: float = Field(default=5.0, gt=0, le=30, title="Stale greeting",
+                           description="A greeting not started within this time after it was asked for is dropped "
+                           "(it waits only behind another utterance; one whose person has left is dropped at once).")
     flags_poll_s: float = Field(default=30.0, gt=0.5, le=3600, title="Flags poll",
                                 description="How often the hall's rain/wet-floor flags are fetched.")
 

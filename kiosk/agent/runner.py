@@ -124,10 +124,14 @@ class Agent:
             record["status"] = status
             if status == "dropped":
                 self.stats.dropped_greetings += 1
-                log.warning("greeting for %s dropped: it went stale before it could be spoken", visit.key)
+                log.warning("greeting for %s dropped: stale or the person left before it could be spoken",
+                            visit.key)
+
+        def still_there() -> bool:  # a greeting waiting behind another is dropped if its person left
+            return visit.ended_at is None and self.clock() - visit.last_seen < self.settings.tracker.max_lost_s
 
         self.speech.say(greeting, lang=g.language, kind="greeting", stale_after=g.stale_s,
-                        on_start=started, on_done=done)
+                        on_start=started, on_done=done, still_wanted=still_there)
         if reminder:
             # spoken after any waiting greetings, once for people arriving together
             self.speech.say(reminder, lang=g.language, kind="notice", stale_after=15.0, dedupe=f"reminder:{reminder}")

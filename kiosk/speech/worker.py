@@ -43,6 +43,7 @@ class Utterance:
     on_start: Callable[["Utterance", float], None] | None = None
     on_done: Callable[["Utterance", str], None] | None = None
     dedupe: str | None = None  # an utterance with the same key already waiting makes this one redundant
+    still_wanted: Callable[[], bool] | None = None  # False when its turn comes: dropped (the person left)
     started_at: float | None = None
     status: str = "queued"  # queued | speaking | spoken | dropped | failed
     duration_s: float | None = None
@@ -55,6 +56,7 @@ def wav_duration(path: str | os.PathLike) -> float:
 
 
 _engine = None
+_engine_props: tuple | None = None
 
 
 def _shared_engine():
@@ -85,25 +87,34 @@ class Pyttsx3Renderer:
     def render(self, text: str, path: str, lang: str = "zh") -> str:
         voice = self.voices.get(lang, self.voices["zh"])
         with _engine_lock:
-            self.engine.setProperty("voice", voice)
-            self.engine.setProperty("rate", self.rate)
-            self.engine.setProperty("volume", self.volume)
-            # the espeak driver prints "Audio saved to ..." on every file
-            if os.path.exists(path):
-                os.remove(path)
-            with contextlib.redirect_stdout(io.StringIO()):
-                self.engine.save_to_file(text, path)
-                self.engine.runAndWait()
-                # pyttsx3 2.99's espeak loop can return while espeak-ng's thread is still
-                # synthesising (the file appears when it finishes): wait for it
-                driver = getattr(getattr(self.engine, "proxy", None), "_driver", None)
-                deadline = time.monotonic() + 30
-                while time.monotonic() < deadline and (
-                        not os.path.exists(path) or getattr(driver, "_speaking", False)):
-                    time.sleep(0.005)
+            global _engine_props
+            props = (voice, self.rate, self.volume)
+            if props != _engine_props:
+                # pyttsx3 2.99 + espeak-ng apply a change reliably on a fresh engine; a later change
+                # of rate may lag (its run loop ends before espeak-ng's thread): one rate per process
+                self.engine.setProperty("voice", voice)  # first: choosing a voice resets espeak's rate
+                self.engine.setProperty("rate", self.rate)
+                self.engine.setProperty("volume", self.volume)
+                _engine_props = props
+            self._synth(text, path)
+        return path
+
+    def _synth(self, text: str, path: str) -> None:
+        if os.path.exists(path):
+            os.remove(path)
+        # the espeak driver prints "Audio saved to ..." on every file
+        with contextlib.redirect_stdout(io.StringIO()):
+            self.engine.save_to_file(text, path)
+            self.engine.runAndWait()
+            # pyttsx3 2.99's espeak loop can return while espeak-ng's thread is still
+            # synthesising (the file appears when it finishes): wait for it
+            driver = getattr(getattr(self.engine, "proxy", None), "_driver", None)
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and (
+                    not os.path.exists(path) or getattr(driver, "_speaking", False)):
+                time.sleep(0.005)
         if not os.path.exists(path):
             raise RuntimeError(f"speech engine wrote no audio for {text!r}")
-        return path
 
 
 def render_wav(text: str, path: str, lang: str = "zh", *, voice: str = "cmn", voice_en: str = "en",
@@ -165,9 +176,9 @@ class SpeechWorker:
         self._queue.put((rank, next(self._seq), utt))
 
     def say(self, text: str, *, lang: str = "zh", kind: str = "notice", stale_after: float | None = None,
-            on_start=None, on_done=None, dedupe: str | None = None) -> Utterance:
+            on_start=None, on_done=None, dedupe: str | None = None, still_wanted=None) -> Utterance:
         utt = Utterance(text=text, lang=lang, kind=kind, requested_at=self.clock(), stale_after=stale_after,
-                        on_start=on_start, on_done=on_done, dedupe=dedupe)
+                        on_start=on_start, on_done=on_done, dedupe=dedupe, still_wanted=still_wanted)
         if dedupe is not None:
             with self._waiting_lock:
                 if dedupe in self._waiting:
@@ -248,7 +259,20 @@ class SpeechWorker:
                 log.exception("speech on_done callback failed")
         utt.done.set()
 
+    def _wanted(self, utt: Utterance) -> bool:
+        if utt.still_wanted is None:
+            return True
+        try:
+            return bool(utt.still_wanted())
+        except Exception:
+            log.exception("still_wanted check failed")
+            return True
+
     def _speak(self, utt: Utterance) -> None:
+        if not self._wanted(utt):
+            log.info("dropped %s: nobody to say it to any more: %s", utt.kind, utt.text)
+            self._finish(utt, "dropped")
+            return
         if utt.stale_after is not None and self.clock() - utt.requested_at > utt.stale_after:
             log.info("dropped stale %s after %.1f s: %s", utt.kind, self.clock() - utt.requested_at, utt.text)
             self._finish(utt, "dropped")

@@ -59,7 +59,7 @@ def test_utterances_never_overlap_and_stale_greetings_are_dropped():
     try:
         first = worker.say("您好，欢迎光临。", kind="greeting")
         second = worker.announce_ticket("A012", 3)
-        stale = worker.say("下午好，欢迎光临。", kind="greeting", stale_after=0.1)  # waits behind two
+        stale = worker.say("下午好，欢迎光临。", kind="greeting", stale_after=0.1)  # waits behind the first
         for u in (first, second, stale):
             assert u.done.wait(30)
     finally:
@@ -104,3 +104,14 @@ def test_greetings_go_before_reminders_and_a_reminder_is_said_once_for_a_group()
     finally:
         worker.stop()
     assert [u.kind for u in worker.history] == ["greeting", "greeting", "notice"]
+
+
+def test_a_greeting_whose_person_has_left_is_not_spoken():
+    worker = SpeechWorker(player="none").start()
+    try:
+        first = worker.say("早上好，欢迎光临。", kind="greeting")
+        gone = worker.say("早上好，欢迎光临。", kind="greeting", still_wanted=lambda: False)
+        assert first.done.wait(30) and gone.done.wait(30)
+    finally:
+        worker.stop()
+    assert first.status == "spoken" and gone.status == "dropped"
