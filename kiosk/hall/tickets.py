@@ -61,6 +61,10 @@ def issue(s: Session, hall: Hall, business_type: str, *, priority: bool = False,
             "ticket_id": ticket.id, "number": ticket.number, "queue": ticket.queue,
             "business_type": bt.id, "priority": priority,
             "quoted_wait_min": ticket.quoted_wait_min}, at=at)
+        if visit.device_id:  # the kiosk screen shows it, the agent reads the number out
+            live.publish(s, f"kiosk:{visit.device_id}", "ticket_issued", {
+                "visit_id": visit.id, "ticket_id": ticket.id, "number": ticket.number,
+                "queue": ticket.queue, "language": language})
         triage = s.scalars(select(Triage).where(Triage.visit_id == visit.id,
                                                 Triage.ticket_id.is_(None))
                            .order_by(Triage.id.desc()).limit(1)).first()

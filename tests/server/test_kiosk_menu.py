@@ -60,3 +60,13 @@ def test_message_needs_exactly_one_of_text_and_payload(client, device):
 def test_classify_answers_503_when_assistant_is_down(client, device):
     resp = client.post("/api/triage/classify", json={"text": "交电费"}, headers=device)
     assert resp.status_code == 503 and resp.json["error"]["code"] == "assistant_unavailable"
+
+
+def test_issued_ticket_is_pushed_to_its_kiosk(client, device, app):
+    from kiosk.models import LiveEvent
+
+    session = _start(client, device)
+    client.post(f"/api/kiosk/sessions/{session['id']}/messages", json={"payload": "/pay_bill"}, headers=device)
+    with app.extensions["sessions"]() as s:
+        pushed = [e.data for e in s.query(LiveEvent).filter_by(channel="kiosk:kiosk-1", type="ticket_issued")]
+    assert [(p["number"], p["visit_id"]) for p in pushed] == [("A001", session["visit_id"])]

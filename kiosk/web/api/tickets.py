@@ -17,13 +17,13 @@ bp = APIBlueprint("tickets", __name__, tag="Tickets")
 ISSUERS = ("device", "guide", "counter", "supervisor")
 
 
-def _signer() -> URLSafeSerializer:
+def status_signer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="ticket-status")
 
 
 def status_url(ticket_id: int) -> str:
     base = current_app.extensions["settings"].public_url or request.host_url
-    return f"{base.rstrip('/')}/t/{_signer().dumps(ticket_id)}"
+    return f"{base.rstrip('/')}/t/{status_signer().dumps(ticket_id)}"
 
 
 def ticket_body(ticket) -> dict:
@@ -51,7 +51,7 @@ def one(ticket_id: int):
 def public_status(token: str):
     """What the customer's phone shows after scanning the ticket's QR code (no login)."""
     try:
-        ticket_id = _signer().loads(token)
+        ticket_id = status_signer().loads(token)
     except BadSignature:
         raise NotFound("unknown ticket link", code="ticket_not_found") from None
     t = tickets.get(db(), ticket_id)

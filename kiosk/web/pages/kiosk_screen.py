@@ -87,7 +87,7 @@ def screen():
 
 def _ticket_id(token: str) -> int:
     try:
-        return tickets_api._signer().loads(token)
+        return tickets_api.status_signer().loads(token)
     except BadSignature:
         raise NotFound("unknown ticket link", code="ticket_not_found") from None
 
