@@ -160,6 +160,7 @@ def generate_history(db_url: str, visits: int) -> None:
         t_rows.append({"id": i, "service_day": at.date(), "number": f"H{i:06d}", "queue": "A",
                        "business_type": bt, "priority": False, "status": "done", "issued_at": at,
                        "rank": 2, "order_at": at, "called_at": called, "serving_at": called,
+                       "wait_s": int((called - at).total_seconds()),
                        "finished_at": called + timedelta(minutes=6), "recalls": 0,
                        "quoted_wait_min": rng.randint(0, 30), "language": "zh", "visit_id": i})
         tr_rows.append({"visit_id": i, "text": "我来交电费", "business_type": bt, "confidence": 0.9,

@@ -78,6 +78,7 @@ def populate(url: str, n: int, seed: int = 1) -> None:
                     tickets.append({"service_day": day, "number": f"{tax.types[bt].queue}{i:07d}",
                                     "queue": tax.types[bt].queue, "business_type": bt, "priority": False,
                                     "status": "done", "issued_at": issued, "order_at": issued, "called_at": called,
+                                    "wait_s": int((called - issued).total_seconds()),
                                     "finished_at": called + timedelta(minutes=6), "recalls": 0,
                                     "quoted_wait_min": round(rnd.uniform(0, 30), 1), "language": "zh",
                                     "visit_id": i + 1})

@@ -18,7 +18,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
 
 class UTCDateTime(TypeDecorator):
@@ -76,6 +76,8 @@ class Ticket(Base):
     rank: Mapped[int] = mapped_column(Integer, default=2)  # see hall/queue_order.py
     order_at: Mapped[datetime]
     called_at: Mapped[datetime | None]
+    # seconds from issue to the first call, kept so wait KPIs read a plain column
+    wait_s: Mapped[int | None] = mapped_column(Integer)
     serving_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
     counter_id: Mapped[int | None] = mapped_column(ForeignKey("counters.id"))
@@ -88,6 +90,14 @@ class Ticket(Base):
 
     counter: Mapped[Counter | None] = relationship()
     appointment: Mapped[Appointment | None] = relationship(foreign_keys=[appointment_id])
+
+    @validates("called_at")
+    def _keep_wait(self, _key, called_at: datetime | None) -> datetime | None:
+        if called_at is None:
+            self.wait_s = None
+        elif self.wait_s is None and self.issued_at is not None:  # a recall keeps the first wait
+            self.wait_s = int((called_at - self.issued_at).total_seconds())
+        return called_at
 
 
 class Counter(Base):

@@ -37,12 +37,6 @@ def period(hall: Hall, date_from: str | None, date_to: str | None) -> tuple[date
     return (datetime.combine(first, time(), tz), datetime.combine(last + timedelta(days=1), time(), tz))
 
 
-def _seconds(s: Session, later, earlier):
-    if s.get_bind().dialect.name == "postgresql":
-        return func.extract("epoch", later - earlier)
-    return (func.julianday(later) - func.julianday(earlier)) * 86400.0
-
-
 def _local_hour(s: Session, hall: Hall, col):
     if s.get_bind().dialect.name == "postgresql":
         return cast(func.extract("hour", func.timezone(hall.tz, col)), Float)
@@ -151,13 +145,15 @@ def kpis(s: Session, hall: Hall, *, date_from=None, date_to=None, target_wait_mi
     ).where(in_period)).one()
     greeted_latency = [in_period, Visit.greeting_latency_ms.is_not(None)]
 
-    wait_min = _seconds(s, Ticket.called_at, Ticket.issued_at) / 60.0
-    called = [Ticket.issued_at >= start, Ticket.issued_at < end, Ticket.called_at.is_not(None)]
-    by_queue = s.execute(select(Ticket.queue, func.count(), func.avg(wait_min))
-                         .where(*called).group_by(Ticket.queue).order_by(Ticket.queue)).all()
-    w = s.execute(select(func.count(), func.sum(case((wait_min <= target_wait_min, 1), else_=0)),
-                         func.avg(func.abs(Ticket.quoted_wait_min - wait_min)),
-                         func.avg(Ticket.quoted_wait_min - wait_min)).where(*called)).one()
+    wait_min = Ticket.wait_s / 60.0
+    called = [Ticket.issued_at >= start, Ticket.issued_at < end, Ticket.wait_s.is_not(None)]
+    by_queue = s.execute(select(
+        Ticket.queue, func.count(), func.avg(wait_min),
+        func.sum(case((wait_min <= target_wait_min, 1), else_=0)),
+        func.sum(func.abs(Ticket.quoted_wait_min - wait_min)),
+        func.sum(Ticket.quoted_wait_min - wait_min),
+    ).where(*called).group_by(Ticket.queue).order_by(Ticket.queue)).all()
+    n_called = sum(row[1] for row in by_queue)
 
     accuracy = {}
     for bt, status, n in s.execute(select(Triage.business_type, Triage.status, func.count()).where(
@@ -177,19 +173,21 @@ def kpis(s: Session, hall: Hall, *, date_from=None, date_to=None, target_wait_mi
         "period": {"from": start.isoformat(), "to": end.isoformat()},
         "visits": v[0],
         "arrivals_per_hour": {f"{h:02d}": arrivals.get(h, 0) for h in range(24)},
-        "wait_by_queue": {q: {"tickets": n, "mean_min": _r(float(mean)),
-                              "p90_min": _r(_quantile(s, wait_min, [*called, Ticket.queue == q], 0.9))}
-                          for q, n, mean in by_queue},
-        "served_within_target": {"target_min": target_wait_min,
-                                 "share": _r((w[1] or 0) / w[0], 3) if w[0] else None},
+        "wait_by_queue": {row[0]: {"tickets": row[1], "mean_min": _r(float(row[2])),
+                                   "p90_min": _r(_quantile(s, Ticket.wait_s, [*called, Ticket.queue == row[0]], 0.9) / 60)}
+                          for row in by_queue},
+        "served_within_target": {
+            "target_min": target_wait_min,
+            "share": _r(sum(row[3] for row in by_queue) / n_called, 3) if n_called else None},
         "greeting": {"approached": v[1] or 0, "greeted": v[2] or 0,
                      "compliance": _r((v[2] or 0) / v[1], 3) if v[1] else None,
                      "latency_mean_ms": _r(float(v[3]), 0) if v[3] is not None else None,
                      "latency_p95_ms": _r(_quantile(s, Visit.greeting_latency_ms, greeted_latency, 0.95), 0),
                      "late": v[4] or 0, "late_threshold_ms": late_greeting_ms},
         "triage_accuracy": accuracy,
-        "quoted_wait_error_min": {"mean_abs": _r(float(w[2])) if w[0] else None,
-                                  "mean_signed": _r(float(w[3])) if w[0] else None},
+        "quoted_wait_error_min": {
+            "mean_abs": _r(sum(float(row[4]) for row in by_queue) / n_called) if n_called else None,
+            "mean_signed": _r(sum(float(row[5]) for row in by_queue) / n_called) if n_called else None},
         "appointments": {k: appts.get(k, 0) for k in ("booked", "checked_in", "cancelled")},
         "satisfaction": {"ratings": {str(k): ratings.get(k, 0) for k in range(1, 6)},
                          "mean": _r(sum(k * n for k, n in ratings.items()) / rated, 2) if rated else None},

@@ -105,7 +105,8 @@ def call_next(s: Session, hall: Hall, counter_id: int, at: datetime | None = Non
     for candidate in candidates:
         claimed = s.execute(
             update(Ticket).where(Ticket.id == candidate.id, Ticket.status == "waiting")
-            .values(status="called", counter_id=counter_id, called_at=at)
+            .values(status="called", counter_id=counter_id, called_at=at,
+                    wait_s=int((at - candidate.issued_at).total_seconds()))
             .execution_options(synchronize_session=False)
         ).rowcount
         if claimed == 1:
