@@ -84,6 +84,9 @@ class TrackerSettings(_Section):
     max_centroid_jump: float = Field(default=1.0, gt=0, le=5, title="Centroid jump",
                                      description="Without overlap, a detection whose centre is within this "
                                      "many box widths of a track continues it.")
+    min_hits: int = Field(default=5, ge=1, le=100, title="Track confirmation",
+                          description="A track counts for the zones only once it was detected on this many "
+                          "frames (a detector's stray hit on a shirt or a poster rarely lasts).")
     max_lost_s: float = Field(default=1.5, gt=0, le=30, title="Lost time",
                               description="A track unseen this long is ended (the person has left).")
     reacquire_s: float = Field(default=4.0, ge=0, le=120, title="Re-acquire window",

@@ -2,7 +2,8 @@
 
 Pure logic: it sees tracks with filtered distances and calls back; the agent
 turns the callbacks into events, speech and snapshots. A zone counts only
-after `inertia` consecutive frames inside its edge; a reading between the
+after `inertia` consecutive frames inside its edge, and only for a track
+seen on `min_hits` frames (a detector's stray hit rarely lasts); a reading between the
 edge and edge + hysteresis neither counts nor breaks the run, so a person
 standing on the line does not restart the count. A track that ends is held
 for `reacquire_s` when it was lost near the kiosk (inside the approach
@@ -32,8 +33,8 @@ class ZoneRun:
     started_at: float | None = None  # time of the run's first frame inside the edge
     confirmed: bool = False
 
-    def update(self, distance: float | None, t: float) -> bool:
-        """Feed one reading; True on the frame the zone becomes confirmed."""
+    def update(self, distance: float | None, t: float, allow: bool = True) -> bool:
+        """Feed one reading; True on the frame the zone becomes confirmed (only when `allow`)."""
         if self.confirmed or distance is None:
             return False
         if distance < self.edge:
@@ -43,7 +44,7 @@ class ZoneRun:
         elif distance >= self.edge + self.hysteresis:
             self.count = 0
             self.started_at = None
-        if self.count >= self.inertia:
+        if self.count >= self.inertia and allow:
             self.confirmed = True
             return True
         return False
@@ -64,6 +65,7 @@ class Visit:
     last_box: tuple = (0, 0, 0, 0)
     last_distance: float | None = None
     ended_at: float | None = None  # the track ended; waiting for re-acquisition
+    updated_at: float | None = None  # frame time of the last update
     track_ids: list[int] = field(default_factory=list)
 
     @property
@@ -106,30 +108,31 @@ class GreetingMachine:
         return visit
 
     def _reacquire(self, track: Track, t: float) -> Visit | None:
-        """The visit this new track most likely continues (same place, similar size, recent).
+        """The visit this new track most likely continues: lost near the kiosk, same place and size.
 
-        Candidates: visits whose track ended near the kiosk (held), and visits whose track is
-        still alive but unseen (the tracker could not match, e.g. frames dropped under load).
+        Candidates: visits whose tracks all ended near the kiosk (held), and visits none of whose
+        tracks was seen this frame although one is still alive (the tracker could not match it,
+        e.g. frames dropped under load). Several tracks may then serve one visit.
         """
-        best, best_score, best_old = None, None, None
+        reach = self.zones.approach_m + self.zones.hysteresis_m
+        seen_visits = {id(self.by_track[tid]) for tid in self._seen_ids if tid in self.by_track}
+        lost = {id(v): v for tid, v in self.by_track.items()
+                if tid != track.id and id(v) not in seen_visits and v.last_seen > 0}
+        best, best_score = None, None
         tx, ty = track.center
         d = track.distance_m
-        lost = [(v, tid) for tid, v in self.by_track.items()
-                if tid != track.id and tid not in self._seen_ids and v.last_seen > 0]
-        for visit, old in [(v, None) for v in self.held] + lost:
+        for visit in self.held + list(lost.values()):
             x, y, w, h = visit.last_box
-            if w <= 0:
-                continue
+            if w <= 0 or visit.last_distance is None or visit.last_distance >= reach:
+                continue  # lost far away: someone who walked off, not someone turning round
             rel = ((x + w / 2 - tx) ** 2 + (y + h / 2 - ty) ** 2) ** 0.5 / max(w, track.box[2])
             size = track.box[2] / w
-            near = d is None or visit.last_distance is None or abs(d - visit.last_distance) <= 0.6
+            near = d is None or abs(d - visit.last_distance) <= 0.6
             if rel <= 2.5 and 0.67 <= size <= 1.5 and near and (best_score is None or rel < best_score):
-                best, best_score, best_old = visit, rel, old
+                best, best_score = visit, rel
         if best is not None:
-            if best_old is None:
+            if best in self.held:
                 self.held.remove(best)
-            else:
-                del self.by_track[best_old]  # the old track's end will pass unnoticed
             best.ended_at = None
             self.reacquired += 1
         return best
@@ -138,14 +141,17 @@ class GreetingMachine:
         self._seen_ids = {tr.id for tr in tracks if tr.seen}
         for track in tracks:
             visit = self._visit_for(track, t)
-            if not track.seen:
+            if not track.seen or visit.updated_at == t:  # two tracks of one visit: count the frame once
                 continue
+            visit.updated_at = t
             visit.last_seen = track.last_seen
             visit.last_box = track.box
             d = track.distance_m
             visit.last_distance = d
-            near_approach = visit.approach.update(d, t)
-            visit.greet.update(d, t)
+            # a brand-new track must first prove itself: a cascade's stray hit rarely lasts this long
+            sure = track.hits >= self.tracker.min_hits
+            near_approach = visit.approach.update(d, t, sure)
+            visit.greet.update(d, t, sure)
             if near_approach or (visit.greet.confirmed and visit.approached_at is None):
                 visit.approach.confirmed = True
                 visit.approached_at = t
@@ -156,8 +162,8 @@ class GreetingMachine:
         reach = self.zones.approach_m + self.zones.hysteresis_m
         for track in ended:
             visit = self.by_track.pop(track.id, None)
-            if visit is None:
-                continue
+            if visit is None or any(v is visit for v in self.by_track.values()):
+                continue  # another live track still serves this visit
             visit.ended_at = t
             lost_near = visit.last_distance is not None and visit.last_distance < reach
             if lost_near and self.tracker.reacquire_s > 0:
@@ -175,7 +181,8 @@ class GreetingMachine:
 
     def flush(self, t: float) -> None:
         """The source stopped: every visit still open has left."""
-        for visit in list(self.by_track.values()) + self.held:
+        visits = {id(v): v for v in list(self.by_track.values()) + self.held}
+        for visit in visits.values():
             if visit.approached_at is not None:
                 self.on_left(visit, visit.last_seen or t)
         self.by_track.clear()

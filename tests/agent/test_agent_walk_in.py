@@ -126,3 +126,39 @@ def test_one_approach_and_one_greeting_per_person_within_two_metres(walk_in, set
         timer.cancel()
         if server.proc is not None:
             server.stop()
+
+
+class _Silent:
+    def say(self, *a, **k):
+        return None
+
+
+def test_counts_hold_when_the_loop_only_gets_half_the_frames(walk_in, settings_factory):
+    """A loaded machine drops frames: the same people must still be approached and greeted once."""
+    import random
+
+    from kiosk.agent.capture import Frame
+    from kiosk.agent.events import HallClient
+
+    video, truth = walk_in
+    settings = settings_factory(snapshots={"enabled": False})
+    _calibrate(video, truth, settings)
+    cap = cv2.VideoCapture(str(video))
+    frames = []
+    while True:
+        ok, img = cap.read()
+        if not ok:
+            break
+        frames.append(img)
+    cap.release()
+    expected_3m = sorted(p["id"] for p in truth["people"] if p["within_3m_at"] is not None)
+    expected_2m = sorted(p["id"] for p in truth["people"] if p["within_2m_at"] is not None)
+    for seed in (1, 2):
+        rnd = random.Random(seed)
+        agent = Agent(settings, speech=_Silent(), client=HallClient(settings.server))
+        for i, img in enumerate(frames):
+            if rnd.random() < 0.5:
+                agent.process(Frame(image=img, t=i / truth["fps"], index=i))
+        approached = sorted(_person_at(truth, a["frame"], a["box"]) for a in agent.stats.approaches)
+        greeted = sorted(_person_at(truth, g["frame"], g["box"]) for g in agent.stats.greetings)
+        assert (approached, greeted) == (expected_3m, expected_2m), seed

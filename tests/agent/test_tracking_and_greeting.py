@@ -206,3 +206,11 @@ def test_two_people_side_by_side_keep_their_own_visits():
     assert len(keys) == 2
     for key in keys:
         assert rec.kinds(key) == ["approach", "greet", "left"]
+
+
+def test_a_stray_hit_lasting_a_few_frames_greets_nobody():
+    rec = Recorder()
+    for _ in range(4):  # a cascade mistaking a shirt for a face, four frames running
+        rec.frame(face_at(250, 1.5, y=310))
+    rec.idle(8)
+    assert rec.events == []
