@@ -66,6 +66,7 @@ class Visit:
     last_distance: float | None = None
     ended_at: float | None = None  # the track ended; waiting for re-acquisition
     updated_at: float | None = None  # frame time of the last update
+    hits: int = 0  # frames this person was detected on, over all their tracks
     track_ids: list[int] = field(default_factory=list)
 
     @property
@@ -144,12 +145,13 @@ class GreetingMachine:
             if not track.seen or visit.updated_at == t:  # two tracks of one visit: count the frame once
                 continue
             visit.updated_at = t
+            visit.hits += 1
             visit.last_seen = track.last_seen
             visit.last_box = track.box
             d = track.distance_m
             visit.last_distance = d
             # a brand-new track must first prove itself: a cascade's stray hit rarely lasts this long
-            sure = track.hits >= self.tracker.min_hits
+            sure = visit.hits >= self.tracker.min_hits
             near_approach = visit.approach.update(d, t, sure)
             visit.greet.update(d, t, sure)
             if near_approach or (visit.greet.confirmed and visit.approached_at is None):
