@@ -68,6 +68,9 @@ assistant-test: rasa-validate rasa-test-stories assistant-pytest rasa-test-nlu
 # Hooks of the root Makefile: `make run` needs a trained model; `make test`
 # validates the data, runs the test stories and the cross-validation, and
 # its pytest run (which includes tests/assistant) must not skip them.
+# ASSISTANT_CV=0 leaves the cross-validation out of `make test` (it is the
+# slowest part: five DIET trainings).
+ASSISTANT_CV ?= 1
 run-prepare:: rasa-train
-test-prepare:: rasa-validate rasa-test
+test-prepare:: rasa-validate rasa-test-stories $(if $(filter 1,$(ASSISTANT_CV)),rasa-test-nlu)
 test: export ASSISTANT_TESTS_REQUIRED = 1
