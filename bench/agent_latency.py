@@ -124,7 +124,10 @@ def main(argv=None) -> int:
             agent_ms.append(g["latency_ms"])
             wait = (g["started"] - g["requested"]) * 1000
             waited.append(wait)
-            if wait < 100:  # not queued behind another customer's greeting
+            print(f"        person {person}: entered 2 m -> zone confirmed "
+                  f"{1000 * (g['requested'] - g['entered']):.0f} ms (frames to count + processing) -> speech "
+                  f"{wait:.0f} ms (of which waiting for the speaker {g.get('queued_ms', 0):.0f} ms)")
+            if g.get("queued_ms", 0) < 100:  # not queued behind another customer's greeting
                 alone_ms.append(g["latency_ms"])
             if within2.get(person) is not None:
                 truth_ms.append((g["started"] - (t0 + within2[person])) * 1000)

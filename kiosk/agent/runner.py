@@ -110,12 +110,12 @@ class Agent:
                   "frame": self._frame.index if self._frame else None, "box": visit.last_box,
                   "distance_m": visit.last_distance, "started": None, "latency_ms": None, "status": "queued"}
         self.stats.greetings.append(record)
-        self._snapshot(visit)
 
         def started(utt, t_start: float) -> None:
             visit.greeted_at = t_start
             latency_ms = (t_start - (visit.greet_entered_at or t)) * 1000.0
-            record.update(started=t_start, latency_ms=latency_ms, status="speaking")
+            record.update(started=t_start, latency_ms=latency_ms, status="speaking",
+                          queued_ms=(t_start - utt.requested_at) * 1000.0)
             d = visit.last_distance
             self.client.event("greeted", visit.key, t_start, distance_m=round(d, 2) if d else None,
                               latency_ms=int(round(latency_ms)), text=text)
@@ -135,6 +135,7 @@ class Agent:
         if reminder:
             # spoken after any waiting greetings, once for people arriving together
             self.speech.say(reminder, lang=g.language, kind="notice", stale_after=15.0, dedupe=f"reminder:{reminder}")
+        self._snapshot(visit)  # after asking for speech: the JPEG must not delay the greeting
 
     def _on_left(self, visit: Visit, t: float) -> None:
         self.stats.lefts.append({"key": visit.key, "t": t})
