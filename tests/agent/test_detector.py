@@ -26,8 +26,9 @@ def test_detection_rate_and_false_positives_on_lfw_subset():
         false = sum(len(detector.detect(_lfw_canvas(img, size))) for img in lfw[100:])
         figures[f"{size}px"] = {"detection_rate": hits / 100, "false_positives_per_100_non_faces": false}
     report("detector-lfw", figures)
+    floors = {"30px": 0.7, "48px": 0.9, "72px": 0.9}  # 30 px is about 3.3 m away: the far end of the band
     for size, f in figures.items():
-        assert f["detection_rate"] >= 0.8, size
+        assert f["detection_rate"] >= floors[size], size
         assert f["false_positives_per_100_non_faces"] <= 5, size
 
 
