@@ -1,28 +1,17 @@
-"""What the customer hears: a small zh/en catalogue keyed by message id, and the greeting built from it."""
+"""What the customer hears, built from the spoken lines of the translation layer."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-MESSAGES: dict[str, dict[str, str]] = {
-    "greeting.morning": {"zh": "早上好", "en": "Good morning"},
-    "greeting.afternoon": {"zh": "下午好", "en": "Good afternoon"},
-    "greeting.evening": {"zh": "晚上好", "en": "Good evening"},
-    "greeting.hello": {"zh": "您好", "en": "Hello"},
-    "greeting.welcome": {"zh": "欢迎光临", "en": "welcome"},
-    "greeting.umbrella": {"zh": "请把雨伞放入门口的伞桶", "en": "Please leave your umbrella in the bucket by the door."},
-    "greeting.wet_floor": {"zh": "小心地滑", "en": "Mind your step, the floor is wet."},
-    "ticket.issued": {"zh": "您的号码是{number}，请到等候区等候", "en": "Your number is {number}. Please wait in the waiting area."},
-    "ticket.call": {"zh": "请{number}号到{counter}号窗口办理", "en": "Number {number}, please go to counter {counter}."},
-}
+from kiosk.i18n import t as translate
 
 _DIGITS_ZH = "零一二三四五六七八九"
 
 
 def t(message_id: str, lang: str = "zh", **values) -> str:
-    entry = MESSAGES[message_id]
-    text = entry.get(lang) or entry["zh"]
-    return text.format(**values) if values else text
+    """The project's translation layer (kiosk/i18n, catalog/speech.yml), for the spoken lines."""
+    return translate(f"speech.{message_id}", lang, **values)
 
 
 def time_of_day_id(now: dt.datetime) -> str:
