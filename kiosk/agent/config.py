@@ -153,8 +153,8 @@ class SpeechSettings(_Section):
 class SnapshotSettings(_Section):
     enabled: bool = Field(default=True, title="Snapshots", description="Keep a JPEG per greeted visit for review.")
     blur_faces: bool = Field(default=True, title="Blur faces", description="Faces are blurred before a snapshot is stored or sent.")
-    directory: str = Field(default="var/snapshots", title="Snapshot folder", description="Where snapshots are kept.")
-    retention_days: int = Field(default=30, ge=0, le=3650, title="Retention",
+    directory: str = Field(default="var/agent-snapshots", title="Snapshot folder", description="Where the agent keeps its own copies (the hall server keeps uploaded ones in KIOSK_SNAPSHOT_DIR).")
+    retention_days: int = Field(default=7, ge=0, le=90, title="Retention",
                                 description="Snapshots older than this many days are deleted (0: keep none).")
     upload: bool = Field(default=True, title="Upload", description="Send each snapshot to the visit on the hall server.")
     jpeg_quality: int = Field(default=80, ge=10, le=100, title="JPEG quality", description="Encoder quality.")
