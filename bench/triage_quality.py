@@ -288,7 +288,7 @@ def print_report(results: dict[str, Scores], business_ids: list[str], args) -> N
     row("  declined out_of_scope", "declined_oos")
     row("  declined ambiguous", "declined_amb")
 
-    print(f"\nper business type (correct / items):")
+    print("\nper business type (correct / items):")
     print(f"{'':30s}" + "".join(f"{n:>{w}s}" for n in names))
     for bt in business_ids:
         cells = []

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from apiflask import APIBlueprint, Schema
 from apiflask.fields import Integer, String
-from apiflask.validators import Length, OneOf, Range
+from apiflask.validators import Length, Range
 from flask import current_app
 from sqlalchemy import select
 
