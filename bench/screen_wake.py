@@ -28,11 +28,9 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from tests.support import browser as chromium  # noqa: E402
 from tests.support.server import HallServerProcess  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 TOKEN = "bench-device-token"
 TARGET_P95_MS = 300
 
@@ -48,7 +46,7 @@ def run(server: HallServerProcess, trials: int, device: str) -> tuple[list[float
     wake_ms: list[float] = []
     post_ms: list[float] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = chromium.launch(p)
         page = browser.new_page(viewport={"width": 1080, "height": 1920})
         page.goto(f"{server.url}/kiosk?device={device}&idle=2&greet=0.3#token={TOKEN}")
         page.wait_for_selector('#live[data-live="1"]', timeout=30_000)
@@ -88,8 +86,8 @@ def main() -> int:
     args = ap.parse_args()
     if args.trials < 1:
         ap.error("--trials must be at least 1")
-    if not Path(CHROMIUM).exists():
-        print(f"{CHROMIUM} is missing: run scripts/system-deps.sh", file=sys.stderr)
+    if not Path(chromium.CHROMIUM).exists():
+        print(f"{chromium.CHROMIUM} is missing: run scripts/system-deps.sh", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory() as tmp:
         pg = None

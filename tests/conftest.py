@@ -11,6 +11,7 @@ import os
 
 import pytest
 
+from tests.support import browser as chromium
 from tests.support.pg import TempPostgres
 from tests.support.server import HallServerProcess
 
@@ -94,3 +95,14 @@ def hall_server(db_url, tmp_path):
                                KIOSK_SECRET_KEY="test-secret-key").start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole run (Playwright's sync API allows one per thread)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = chromium.launch(p)
+        yield b
+        b.close()

@@ -20,26 +20,11 @@ from tests.conftest import DEVICE_TOKEN
 from tests.support.server import HallServerProcess, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 PORTRAIT = {"width": 1080, "height": 1920}  # the usual hall kiosk: a 21.5" portrait touch screen
 RASA_BIN = ROOT / ".venv-rasa" / "bin" / "rasa"
 RASA_TOKEN = "screen-test-rasa-token"
 ASSISTANT_REQUIRED = os.environ.get("ASSISTANT_TESTS_REQUIRED") == "1"
 SHOTS = Path(os.environ.get("SCREEN_SHOTS", ROOT / "var" / "screenshots"))
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run scripts/system-deps.sh")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def _server(db_url: str, tmp_path: Path, **env: str) -> HallServerProcess:

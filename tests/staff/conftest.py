@@ -7,10 +7,6 @@ from tests.conftest import DEVICE_TOKEN
 from tests.staff.helpers import at_url
 from tests.support.server import HallServerProcess
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
 @pytest.fixture
 def server(db_url, tmp_path):
     """`python -m kiosk serve` on this test's database; the assistant is down, so kiosks use the menu."""
@@ -21,16 +17,6 @@ def server(db_url, tmp_path):
     proc.db = at_url(db_url)
     yield proc
     proc.stop()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture
