@@ -198,13 +198,14 @@ def history_queries(server: HallServerProcess) -> None:
               f"(visits counted: {total})")
 
 
-def run_engine(engine: str, tickets: int, history: int) -> None:
+def run_engine(engine: str, tickets: int, history: int, workers: int | None) -> None:
     pg = None
     if engine == "postgresql":
         pg = TempPostgres().start()
-        url, workers = pg.create_database("bench"), "2"
+        url, default_workers = pg.create_database("bench"), 2
     else:
-        url, workers = f"sqlite:///{tempfile.mkdtemp(prefix='kiosk-bench-')}/hall.db", "1"
+        url, default_workers = f"sqlite:///{tempfile.mkdtemp(prefix='kiosk-bench-')}/hall.db", 1
+    workers = str(workers or default_workers)
     server = HallServerProcess(url, KIOSK_WORKERS=workers).start()
     try:
         print(f"{engine} ({workers} worker{'s' if workers != '1' else ''}):")
@@ -226,9 +227,10 @@ def main() -> None:
     ap.add_argument("--engines", default="sqlite,postgresql")
     ap.add_argument("--tickets", type=int, default=2000)
     ap.add_argument("--history", type=int, default=100_000)
+    ap.add_argument("--workers", type=int, help="server processes (default: 1 on SQLite, 2 on PostgreSQL)")
     args = ap.parse_args()
     for engine in args.engines.split(","):
-        run_engine(engine, args.tickets, args.history)
+        run_engine(engine, args.tickets, args.history, args.workers)
 
 
 if __name__ == "__main__":
