@@ -11,9 +11,6 @@ from kiosk import clock
 from kiosk.hall.errors import NotFound
 from kiosk.models import Visit, VisitEvent
 
-AGENT_EVENTS = ("approach", "greeted", "left")
-
-
 def open_visit(s: Session, *, device_id: str = "", track_id: str | None = None,
                at: datetime | None = None, language: str = "zh") -> Visit:
     visit = Visit(device_id=device_id, track_id=track_id, started_at=at or clock.now(),
@@ -68,15 +65,3 @@ def agent_visit(s: Session, device_id: str, track_id: str) -> Visit | None:
         select(Visit).where(Visit.device_id == device_id, Visit.track_id == track_id,
                             Visit.ended_at.is_(None)).order_by(Visit.id.desc()).limit(1)
     ).first()
-
-
-def timeline(visit: Visit) -> dict[str, Any]:
-    return {
-        "id": visit.id, "device_id": visit.device_id, "started_at": visit.started_at.isoformat(),
-        "ended_at": visit.ended_at.isoformat() if visit.ended_at else None,
-        "business_type": visit.business_type, "outcome": visit.outcome,
-        "greeted": visit.greeted, "greeting_latency_ms": visit.greeting_latency_ms,
-        "corrected": visit.corrected, "rating": visit.rating,
-        "events": [{"id": e.id, "at": e.at.isoformat(), "kind": e.kind, "data": e.data}
-                   for e in visit.events],
-    }

@@ -4,7 +4,6 @@ from __future__ import annotations
 from functools import wraps
 
 from flask import request
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from kiosk import clock
@@ -69,9 +68,3 @@ def visit_for(visit_id: int | None = None, session_id: str | None = None) -> Vis
             raise NotFound(f"kiosk session {session_id} not found", code="session_not_found")
         return s.get(Visit, session.visit_id)
     return None
-
-
-def latest_visit_of(device_id: str, track_id: str) -> Visit | None:
-    return db().scalars(select(Visit).where(Visit.device_id == device_id,
-                                            Visit.track_id == track_id)
-                        .order_by(Visit.id.desc()).limit(1)).first()
