@@ -25,6 +25,8 @@ RASA_VENV = ROOT / ".venv-rasa"
 RASA_BIN = RASA_VENV / "bin" / "rasa"
 DEVICE_TOKEN = "assistant-test-device-token"
 RASA_TOKEN = "assistant-test-rasa-token"
+from tests.support.processes import rasa_env, stop, wait_http  # noqa: E402
+
 REQUIRED = os.environ.get("ASSISTANT_TESTS_REQUIRED") == "1"
 
 
@@ -38,41 +40,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def wait_http(url: str, proc: subprocess.Popen, log: Path, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{url}: process exited ({proc.returncode}); log:\n{log.read_text()[-3000:]}")
-        try:
-            if requests.get(url, timeout=1).status_code < 500:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError(f"{url} not up after {timeout:.0f} s; log:\n{log.read_text()[-3000:]}")
-
-
-def stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
-
-def rasa_env(**extra: str) -> dict:
-    env = dict(os.environ)
-    env.update(
-        PYTHONPATH=str(ROOT),
-        RASA_TELEMETRY_ENABLED="false",
-        TF_CPP_MIN_LOG_LEVEL="2",
-        SANIC_HOST="127.0.0.1",
-    )
-    env.update(extra)
-    return env
 
 
 @pytest.fixture(scope="session")

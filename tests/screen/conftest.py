@@ -17,6 +17,9 @@ import pytest
 import requests
 
 from tests.conftest import DEVICE_TOKEN
+from tests.support.processes import rasa_env as _rasa_env
+from tests.support.processes import stop as _stop
+from tests.support.processes import wait_http as _wait
 from tests.support.server import HallServerProcess, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -108,34 +111,6 @@ def _model() -> Path:
     digest = subprocess.run([str(ROOT / "assistant/scripts/model-hash.sh")], cwd=ROOT,
                             capture_output=True, text=True, check=True).stdout.strip()
     return ROOT / "assistant" / "models" / f"{digest}.tar.gz"
-
-
-def _rasa_env(**extra: str) -> dict:
-    return {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false",
-            "TF_CPP_MIN_LOG_LEVEL": "2", "SANIC_HOST": "127.0.0.1", **extra}
-
-
-def _wait(url: str, proc: subprocess.Popen, log: Path, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{url}: exited ({proc.returncode}):\n{log.read_text()[-3000:]}")
-        try:
-            if requests.get(url, timeout=1).status_code < 500:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError(f"{url} not up after {timeout:.0f} s:\n{log.read_text()[-3000:]}")
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
 
 
 @pytest.fixture(scope="session")
