@@ -114,11 +114,12 @@ class Agent:
         def started(utt, t_start: float) -> None:
             visit.greeted_at = t_start
             latency_ms = (t_start - (visit.greet_entered_at or t)) * 1000.0
+            together = utt.joined is not None
             record.update(started=t_start, latency_ms=latency_ms, status="speaking",
-                          queued_ms=(t_start - utt.requested_at) * 1000.0)
+                          queued_ms=(t_start - utt.requested_at) * 1000.0, together=together)
             d = visit.last_distance
             self.client.event("greeted", visit.key, t_start, distance_m=round(d, 2) if d else None,
-                              latency_ms=int(round(latency_ms)), text=text)
+                              latency_ms=int(round(latency_ms)), text=text, together=together or None)
 
         def done(utt, status: str) -> None:
             record["status"] = status
@@ -130,8 +131,9 @@ class Agent:
         def still_there() -> bool:  # a greeting waiting behind another is dropped if its person left
             return visit.ended_at is None and self.clock() - visit.last_seen < self.settings.tracker.max_lost_s
 
+        # someone arriving while this greeting is said, or still waits its turn, is greeted with it
         self.speech.say(greeting, lang=g.language, kind="greeting", stale_after=g.stale_s,
-                        on_start=started, on_done=done, still_wanted=still_there)
+                        on_start=started, on_done=done, still_wanted=still_there, together=True)
         if reminder:
             # spoken after any waiting greetings, once for people arriving together
             self.speech.say(reminder, lang=g.language, kind="notice", stale_after=15.0, dedupe=f"reminder:{reminder}")

@@ -7,6 +7,12 @@ starts the player itself, which gives a true start-of-speech time. Without
 an audio player (a headless box) the worker waits out the utterance's
 length instead, so utterances still never overlap. A greeting that waited
 longer than its stale limit is dropped rather than spoken to nobody.
+
+People arriving together are greeted together, as a greeter at the door
+does: a greeting asked for `together` while the same words are being
+spoken (or still wait their turn) joins them instead of queueing a second
+greeting behind the first. A greeting also cuts a notice short (the
+umbrella reminder); the notice is said again after it, once.
 """
 
 from __future__ import annotations
@@ -44,10 +50,26 @@ class Utterance:
     on_done: Callable[["Utterance", str], None] | None = None
     dedupe: str | None = None  # an utterance with the same key already waiting makes this one redundant
     still_wanted: Callable[[], bool] | None = None  # False when its turn comes: dropped (the person left)
+    together: bool = False  # may join the same words already queued or being spoken
     started_at: float | None = None
-    status: str = "queued"  # queued | speaking | spoken | dropped | failed
+    status: str = "queued"  # queued | speaking | spoken | joined | interrupted | dropped | merged
     duration_s: float | None = None
+    companions: list["Utterance"] = field(default_factory=list)  # joined this one (greeted together)
+    joined: "Utterance | None" = None  # the utterance this one joined
+    repeated: bool = False  # a notice said again after a greeting cut it short
     done: threading.Event = field(default_factory=threading.Event)
+
+    def wanted(self) -> bool:
+        if self.still_wanted is None:
+            return True
+        try:
+            return bool(self.still_wanted())
+        except Exception:
+            log.exception("still_wanted check failed")
+            return True
+
+    def stale(self, now: float) -> bool:
+        return self.stale_after is not None and now - self.requested_at > self.stale_after
 
 
 def wav_duration(path: str | os.PathLike) -> float:
@@ -150,7 +172,10 @@ class SpeechWorker:
         self._queue: queue.PriorityQueue = queue.PriorityQueue()
         self._seq = itertools.count()
         self._waiting: set[str] = set()
-        self._waiting_lock = threading.Lock()
+        self._lock = threading.Lock()
+        self._current: Utterance | None = None
+        self._queued_together: dict[tuple[str, str], Utterance] = {}  # greetings waiting their turn
+        self._preempt = threading.Event()
         self._thread: threading.Thread | None = None
         self._cache: dict[tuple[str, str], str] = {}
         self.cache_dir = cache_dir or tempfile.mkdtemp(prefix="kiosk-speech-")
@@ -176,18 +201,46 @@ class SpeechWorker:
         self._queue.put((rank, next(self._seq), utt))
 
     def say(self, text: str, *, lang: str = "zh", kind: str = "notice", stale_after: float | None = None,
-            on_start=None, on_done=None, dedupe: str | None = None, still_wanted=None) -> Utterance:
+            on_start=None, on_done=None, dedupe: str | None = None, still_wanted=None,
+            together: bool = False) -> Utterance:
         utt = Utterance(text=text, lang=lang, kind=kind, requested_at=self.clock(), stale_after=stale_after,
-                        on_start=on_start, on_done=on_done, dedupe=dedupe, still_wanted=still_wanted)
-        if dedupe is not None:
-            with self._waiting_lock:
+                        on_start=on_start, on_done=on_done, dedupe=dedupe, still_wanted=still_wanted,
+                        together=together)
+        joined_at = None
+        with self._lock:
+            if dedupe is not None:
                 if dedupe in self._waiting:
                     utt.status = "merged"
                     utt.done.set()
                     return utt
                 self._waiting.add(dedupe)
-        self._put(utt)
+            host = self._joinable(utt)
+            if host is not None:
+                host.companions.append(utt)
+                utt.joined = host
+                if host.status == "speaking":  # heard from now on: started at once
+                    joined_at = utt.started_at = self.clock()
+                    utt.status = "speaking"
+            else:
+                if together:
+                    self._queued_together[(text, lang)] = utt
+                current = self._current
+                if kind == "greeting" and current is not None and current.kind == "notice" and not current.repeated:
+                    self._preempt.set()
+                self._put(utt)
+        if joined_at is not None:
+            self._call(utt.on_start, utt, joined_at)
         return utt
+
+    def _joinable(self, utt: Utterance) -> Utterance | None:
+        """The same words, asked for together, queued or being spoken now (call with the lock held)."""
+        if not utt.together:
+            return None
+        current = self._current
+        if (current is not None and current.together and current.status == "speaking"
+                and (current.text, current.lang) == (utt.text, utt.lang)):
+            return current
+        return self._queued_together.get((utt.text, utt.lang))
 
     def announce_ticket(self, number: str, counter: str | int | None = None, lang: str = "zh") -> Utterance:
         """Read out a ticket number: the call to a counter, or the number just issued."""
@@ -239,7 +292,7 @@ class SpeechWorker:
             if utt is None:
                 return
             if utt.dedupe is not None:
-                with self._waiting_lock:
+                with self._lock:
                     self._waiting.discard(utt.dedupe)
             if utt.kind == "prepare":
                 try:
@@ -249,33 +302,36 @@ class SpeechWorker:
                 continue
             self._speak(utt)
 
+    @staticmethod
+    def _call(callback, *args) -> None:
+        if callback is None:
+            return
+        try:
+            callback(*args)
+        except Exception:
+            log.exception("speech callback %r failed", callback)
+
     def _finish(self, utt: Utterance, status: str) -> None:
         utt.status = status
         self.history.append(utt)
-        if utt.on_done:
-            try:
-                utt.on_done(utt, status)
-            except Exception:
-                log.exception("speech on_done callback failed")
+        self._call(utt.on_done, utt, status)
         utt.done.set()
 
-    def _wanted(self, utt: Utterance) -> bool:
-        if utt.still_wanted is None:
-            return True
-        try:
-            return bool(utt.still_wanted())
-        except Exception:
-            log.exception("still_wanted check failed")
-            return True
+    def _drop_unwanted(self, utt: Utterance) -> bool:
+        """Drop the host's and companions' parts nobody is there for; True when none is left to say."""
+        now = self.clock()
+        for u in [utt] + utt.companions:
+            if u.status in ("queued", "dropping") and (not u.wanted() or u.stale(now)):
+                log.info("dropped %s (%s): %s", u.kind, "stale" if u.stale(now) else "nobody there", u.text)
+                u.status = "dropping"
+        return all(u.status == "dropping" for u in [utt] + utt.companions)
 
     def _speak(self, utt: Utterance) -> None:
-        if not self._wanted(utt):
-            log.info("dropped %s: nobody to say it to any more: %s", utt.kind, utt.text)
-            self._finish(utt, "dropped")
-            return
-        if utt.stale_after is not None and self.clock() - utt.requested_at > utt.stale_after:
-            log.info("dropped stale %s after %.1f s: %s", utt.kind, self.clock() - utt.requested_at, utt.text)
-            self._finish(utt, "dropped")
+        with self._lock:
+            if self._queued_together.get((utt.text, utt.lang)) is utt:
+                del self._queued_together[(utt.text, utt.lang)]
+        if self._drop_unwanted(utt):
+            self._end(utt, "dropped")
             return
         try:
             wav = self.wav_for(utt.text, utt.lang) if self.enabled else None
@@ -284,12 +340,20 @@ class SpeechWorker:
             wav = None
         duration = wav_duration(wav) if wav else 0.25 * len(utt.text)
         utt.duration_s = duration
-        if utt.stale_after is not None and self.clock() - utt.requested_at > utt.stale_after:
-            self._finish(utt, "dropped")
-            return
+        with self._lock:
+            if self._drop_unwanted(utt):  # synthesis took long enough for everyone to go stale
+                self._end(utt, "dropped")
+                return
+            if utt.kind == "greeting":
+                self._preempt.clear()  # a notice it was meant to cut short has already ended
+            start = self.clock()
+            starting = [u for u in [utt] + utt.companions if u.status == "queued"]
+            for u in starting:
+                u.started_at, u.status = start, "speaking"
+            utt.status = "speaking"  # spoken even when only its companions still want it
+            self._current = utt
         self.speaking.set()
         try:
-            utt.started_at = self.clock()
             proc = None
             if wav and self.player:
                 cmd = [a.replace("{wav}", wav) for a in self.player]
@@ -297,24 +361,46 @@ class SpeechWorker:
                     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
                 except OSError as exc:
                     self._warn_player(str(exc))
-            utt.status = "speaking"
             log.info("speaking (%s, %.1f s): %s", utt.kind, duration, utt.text)
-            if utt.on_start:
-                try:
-                    utt.on_start(utt, utt.started_at)
-                except Exception:
-                    log.exception("speech on_start callback failed")
-            if proc is not None:
-                _, err = proc.communicate()
-                if proc.returncode != 0:
-                    self._warn_player(err.decode(errors="replace").strip()[:200])
-            # a player that failed at once (no sound card) must not let the next utterance overlap
-            remaining = utt.started_at + duration - self.clock()
-            if remaining > 0:
-                time.sleep(remaining)
-            self._finish(utt, "spoken")
+            for u in starting:
+                self._call(u.on_start, u, start)
+            interrupted = self._play(utt, proc, start + duration)
+            with self._lock:
+                self._current = None
+            if interrupted:
+                log.info("a greeting cut short the %s: %s (said again after it)", utt.kind, utt.text)
+                again = self.say(utt.text, lang=utt.lang, kind=utt.kind, stale_after=utt.stale_after,
+                                 dedupe=utt.dedupe)
+                again.repeated = True
+            self._end(utt, ("interrupted" if interrupted else "spoken") if utt in starting else "dropped")
         finally:
             self.speaking.clear()
+
+    def _play(self, utt: Utterance, proc, end: float) -> bool:
+        """Wait out the utterance; True if a greeting cut it short (only a notice, and only once)."""
+        preemptible = utt.kind == "notice" and not utt.repeated
+        while proc is not None and proc.poll() is None:
+            if preemptible and self._preempt.wait(0.02):
+                proc.terminate()
+                proc.wait()
+                return True
+            if not preemptible:
+                proc.wait()
+        if proc is not None and proc.returncode not in (0, None) and proc.stderr is not None:
+            self._warn_player(proc.stderr.read().decode(errors="replace").strip()[:200])
+        # a player that failed at once (no sound card) must not let the next utterance overlap
+        remaining = end - self.clock()
+        if remaining > 0:
+            if preemptible:
+                return self._preempt.wait(remaining)
+            time.sleep(remaining)
+        return False
+
+    def _end(self, utt: Utterance, status: str) -> None:
+        """Finish the host and every companion: each gets its own status."""
+        for u in utt.companions:
+            self._finish(u, "dropped" if u.status in ("queued", "dropping") else "joined")
+        self._finish(utt, status)
 
     def _warn_player(self, why: str) -> None:
         if not self._player_warned:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 import wave
 
 import numpy as np
@@ -74,8 +75,6 @@ def test_utterances_never_overlap_and_stale_greetings_are_dropped():
 def test_say_does_not_block_the_caller():
     worker = SpeechWorker(player="none").start()
     try:
-        import time
-
         t0 = time.perf_counter()
         u = worker.say("早上好，欢迎光临。")
         returned = time.perf_counter() - t0
@@ -115,3 +114,64 @@ def test_a_greeting_whose_person_has_left_is_not_spoken():
     finally:
         worker.stop()
     assert first.status == "spoken" and gone.status == "dropped"
+
+
+def _wait(*utterances):
+    for u in utterances:
+        assert u.done.wait(30)
+
+
+def test_someone_arriving_during_a_greeting_is_greeted_with_it():
+    worker = SpeechWorker(player="none").start()
+    try:
+        first = worker.say("下午好，欢迎光临。", kind="greeting", together=True)
+        assert worker.speaking.wait(30)
+        second = worker.say("下午好，欢迎光临。", kind="greeting", together=True)
+        # joined the greeting being said: started the moment it was asked for, not after the first
+        assert second.status == "speaking" and second.started_at - second.requested_at < 0.05
+        _wait(first, second)
+        other_words = worker.say("Good afternoon, welcome.", lang="en", kind="greeting", together=True)
+        _wait(other_words)
+    finally:
+        worker.stop()
+    assert (first.status, second.status, other_words.status) == ("spoken", "joined", "spoken")
+    assert second.joined is first and other_words.joined is None
+    assert other_words.started_at >= first.started_at + first.duration_s - 0.01
+
+
+def test_greetings_waiting_their_turn_are_said_once_for_all_still_there():
+    worker = SpeechWorker(player="none")  # not started: everything queues first
+    notice = worker.say("请把雨伞放入门口的伞桶。", kind="notice")
+    gone = worker.say("下午好，欢迎光临。", kind="greeting", together=True, still_wanted=lambda: False)
+    there = worker.say("下午好，欢迎光临。", kind="greeting", together=True)
+    alone = worker.say("下午好，欢迎光临。", kind="greeting")  # not together: its own turn
+    worker.start()
+    try:
+        _wait(notice, gone, there, alone)
+    finally:
+        worker.stop()
+    # the first asker left, so the words are said for the one still there, at once
+    assert (gone.status, there.status, alone.status) == ("dropped", "joined", "spoken")
+    assert gone.started_at is None and there.started_at is not None
+    assert alone.started_at >= there.started_at + gone.duration_s - 0.01
+    assert [u.kind for u in worker.history if u.status in ("spoken", "joined")] == ["greeting", "greeting",
+                                                                                    "notice"]
+
+
+def test_a_greeting_cuts_a_notice_short_and_the_notice_is_said_again_once():
+    worker = SpeechWorker(player="none").start()
+    try:
+        notice = worker.say("请把雨伞放入门口的伞桶。", kind="notice", dedupe="umbrella")
+        assert worker.speaking.wait(30)
+        greeting = worker.say("下午好，欢迎光临。", kind="greeting", together=True)
+        _wait(notice, greeting)
+        deadline = time.monotonic() + 30
+        while len(worker.history) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        worker.stop()
+    assert notice.status == "interrupted"
+    assert greeting.started_at - greeting.requested_at < 0.3  # did not wait out the notice
+    said = [(u.kind, u.status) for u in worker.history]
+    assert said == [("notice", "interrupted"), ("greeting", "spoken"), ("notice", "spoken")]
+    assert worker.history[2].repeated

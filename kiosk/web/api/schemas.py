@@ -77,6 +77,7 @@ class VisitEventIn(Schema):
     distance_m = Float(validate=Range(min=0, max=50))
     latency_ms = Integer(strict=True, validate=Range(min=0, max=600000))
     text = String(validate=Length(0, 200))
+    together = Boolean()  # greeted with someone who arrived just before
 
 
 class RatingIn(Schema):

@@ -30,7 +30,7 @@ def agent_event(body):
     repeat = next((e for e in visit.events if e.kind == kind), None)
     if repeat is not None:
         return commit({"visit_id": visit.id, "event_id": repeat.id, "duplicate": True}, 200)
-    data = {k: body[k] for k in ("distance_m", "latency_ms", "text") if k in body}
+    data = {k: body[k] for k in ("distance_m", "latency_ms", "text", "together") if k in body}
     event = visits.record(s, visit, kind, {**data, "track_id": track}, at=body["at"])
     if kind in ("approach", "left"):
         live.publish(s, f"kiosk:{device}", kind, {"visit_id": visit.id, "track_id": track,
