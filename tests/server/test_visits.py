@@ -22,6 +22,14 @@ def test_approach_greeted_left_make_one_visit_timeline(client, device, staff):
     assert timeline["events"][0]["data"]["distance_m"] == 2.9
 
 
+def test_a_greeting_said_together_is_marked_on_the_second_visit(client, device, staff):
+    event(client, device, "approach", track="8")
+    together = event(client, device, "greeted", track="8", latency_ms=150, together=True)
+    timeline = client.get(f"/api/visits/{together.json['visit_id']}", headers=staff("supervisor")).json
+    assert timeline["events"][1]["data"]["together"] is True
+    assert event(client, device, "greeted", track="9", together="maybe").status_code == 422
+
+
 def test_repeated_events_are_not_doubled_and_new_track_is_new_visit(client, device):
     a = event(client, device, "approach")
     again = event(client, device, "approach")
