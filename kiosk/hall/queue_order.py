@@ -30,9 +30,12 @@ def order_at_of(issued_at: datetime, appointment_start: datetime | None) -> date
 ORDER_BY = (Ticket.rank, Ticket.order_at, Ticket.id)
 
 
-def ahead_of(ticket: Ticket):
-    """SQL condition: the tickets served before this one (same queue filtering is the caller's)."""
-    return or_(Ticket.rank < ticket.rank,
-               and_(Ticket.rank == ticket.rank,
-                    or_(Ticket.order_at < ticket.order_at,
-                        and_(Ticket.order_at == ticket.order_at, Ticket.id < ticket.id))))
+def ahead_of(rank, order_at, id_):
+    """SQL condition: the tickets served before the one at (rank, order_at, id), values or bound parameters.
+
+    Same-queue filtering is the caller's.
+    """
+    return or_(Ticket.rank < rank,
+               and_(Ticket.rank == rank,
+                    or_(Ticket.order_at < order_at,
+                        and_(Ticket.order_at == order_at, Ticket.id < id_))))

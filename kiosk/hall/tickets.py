@@ -9,9 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Date, bindparam, func, select, text, update
 from sqlalchemy.orm import Session
 
 from kiosk import clock
@@ -28,14 +26,25 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 
 
+# one atomic upsert, the same SQL on both engines (SQLite >= 3.35); kept as text because
+# SQLAlchemy does not cache the compiled form of its dialect upserts, and this runs on every ticket
+_NEXT_NUMBER = text(
+    f"INSERT INTO {TicketSequence.__tablename__} (queue, service_day, last_number) VALUES (:queue, :day, 1) "
+    "ON CONFLICT (queue, service_day) DO UPDATE SET last_number = "
+    f"{TicketSequence.__tablename__}.last_number + 1 RETURNING last_number"
+).bindparams(bindparam("day", type_=Date()))
+
+# who waits ahead of a ticket, per business type: built once, run with the ticket's values
+_AHEAD = (select(Ticket.business_type, func.count())
+          .where(Ticket.service_day == bindparam("day"), Ticket.queue == bindparam("queue"),
+                 Ticket.status == "waiting",
+                 queue_order.ahead_of(bindparam("rank"), bindparam("order_at"), bindparam("id")))
+          .group_by(Ticket.business_type))
+
+
 def _next_number(s: Session, queue: str, day) -> int:
     """Advance the queue's counter for the day in one atomic upsert and return the new number."""
-    insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(TicketSequence).values(queue=queue, service_day=day, last_number=1)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[TicketSequence.queue, TicketSequence.service_day],
-        set_={"last_number": TicketSequence.last_number + 1})
-    return s.execute(stmt.returning(TicketSequence.last_number)).scalar_one()
+    return s.execute(_NEXT_NUMBER, {"queue": queue, "day": day}).scalar_one()
 
 
 def issue(s: Session, hall: Hall, business_type: str, *, priority: bool = False,
@@ -47,15 +56,19 @@ def issue(s: Session, hall: Hall, business_type: str, *, priority: bool = False,
     n = _next_number(s, bt.queue, day)
     slot_start = s.scalar(select(AppointmentSlot.start).join(Appointment).where(
         Appointment.id == appointment_id)) if appointment_id else None
+    rank, order_at = queue_order.rank_of(priority, slot_start), queue_order.order_at_of(at, slot_start)
+    # counted before the insert: a new ticket comes after every ticket already there with its own
+    # rank and order time, and the one INSERT then carries the quoted wait
+    ahead = _count_ahead(s, day, bt.queue, rank, order_at, _AFTER_ALL)
     ticket = Ticket(service_day=day, number=f"{bt.queue}{n:03d}", queue=bt.queue,
                     business_type=bt.id, priority=priority, status="waiting", issued_at=at,
-                    rank=queue_order.rank_of(priority, slot_start),
-                    order_at=queue_order.order_at_of(at, slot_start),
+                    rank=rank, order_at=order_at,
+                    quoted_wait_min=waits.minutes_for(s, hall, bt.queue, ahead),
                     language=language, visit_id=visit.id if visit else None,
                     appointment_id=appointment_id, recalls=0)
     s.add(ticket)
     s.flush()
-    ticket.quoted_wait_min = waits.minutes_for(s, hall, ticket.queue, ahead_by_type(s, ticket))
+    s.info.setdefault("ahead_by_type", {})[_place(ticket)] = ahead
     if visit is not None:
         visits.record(s, visit, "ticket_issued", {
             "ticket_id": ticket.id, "number": ticket.number, "queue": ticket.queue,
@@ -82,8 +95,28 @@ def get(s: Session, ticket_id: int) -> Ticket:
 
 
 def ahead_by_type(s: Session, ticket: Ticket) -> dict[str, int]:
-    """Waiting tickets of the same queue called before this one, counted per business type."""
-    return waits.waiting_by_type(s, ticket.service_day, ticket.queue, queue_order.ahead_of(ticket))
+    """Waiting tickets of the same queue called before this one, counted per business type.
+
+    Counted once per request and place in the queue: issuing a ticket quotes its
+    wait and then shows its position from the same count.
+    """
+    memo = s.info.setdefault("ahead_by_type", {})
+    place = _place(ticket)
+    if place not in memo:
+        memo[place] = _count_ahead(s, ticket.service_day, ticket.queue, ticket.rank, ticket.order_at, ticket.id)
+    return memo[place]
+
+
+_AFTER_ALL = 2**31 - 1  # past every ticket id (the key is a 32-bit integer on PostgreSQL)
+
+
+def _place(ticket: Ticket) -> tuple:
+    return ticket.id, ticket.service_day, ticket.queue, ticket.status, ticket.rank, ticket.order_at
+
+
+def _count_ahead(s: Session, day, queue: str, rank: int, order_at: datetime, id_: int) -> dict[str, int]:
+    return dict(s.execute(_AHEAD, {"day": day, "queue": queue, "rank": rank, "order_at": order_at,
+                                   "id": id_}).all())
 
 
 def call_next(s: Session, hall: Hall, counter_id: int, at: datetime | None = None) -> Ticket | None:
