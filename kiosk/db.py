@@ -1,6 +1,7 @@
 """Database engine and sessions for SQLite (WAL, serialized writers) and PostgreSQL."""
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,22 +18,60 @@ def make_engine(url: str) -> Engine:
             Path(db_file).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
                                pool_size=20, max_overflow=40)
-        _serialize_sqlite_writers(engine)
+        on_disk = db_file and db_file != ":memory:"
+        _serialize_sqlite_writers(engine, WriterLock(f"{db_file}.writer" if on_disk else None))
         return engine
     return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
 
 
-def _serialize_sqlite_writers(engine: Engine) -> None:
+class WriterLock:
+    """SQLite's writers queue here: threads on a Python lock, worker processes on a file lock.
+
+    SQLite's own busy handler waits by sleeping with back-off (up to 100 ms a
+    try), which gives long tails under load; a blocked flock() wakes the
+    moment the lock is free. Without a file (an in-memory database) or
+    without flock (not POSIX) only the threads of one process are queued.
+    """
+
+    def __init__(self, path: str | None):
+        self._threads = threading.Lock()
+        self._path = path
+        self._fd: int | None = None
+        try:
+            import fcntl
+        except ImportError:
+            self._path = None
+        else:
+            self._fcntl = fcntl
+
+    def acquire(self) -> None:
+        self._threads.acquire()
+        if self._path is None:
+            return
+        try:
+            if self._fd is None or os.getpid() != self._pid:  # opened after a fork: a lock of its own
+                self._fd, self._pid = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600), os.getpid()
+            self._fcntl.flock(self._fd, self._fcntl.LOCK_EX)
+        except BaseException:
+            self._threads.release()
+            raise
+
+    def release(self) -> None:
+        try:
+            if self._path is not None:
+                self._fcntl.flock(self._fd, self._fcntl.LOCK_UN)
+        finally:
+            self._threads.release()
+
+
+def _serialize_sqlite_writers(engine: Engine, writer: WriterLock) -> None:
     """Every transaction takes SQLite's write lock up front (BEGIN IMMEDIATE).
 
     pysqlite's deferred BEGIN lets two transactions read, then both try to
     upgrade to a write lock and one fails with "database is locked". Taking
-    the lock at BEGIN turns that into an orderly wait. Threads of one process
-    queue on a Python lock first: SQLite's own busy handler waits by sleeping
-    with back-off, which gives long tails under load; busy_timeout remains
-    for the rare second process.
+    the lock at BEGIN turns that into an orderly wait, queued on `writer`;
+    busy_timeout remains for other programs opening the file.
     """
-    writer = threading.Lock()
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):

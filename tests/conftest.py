@@ -88,9 +88,8 @@ def staff(app):
 @pytest.fixture
 def hall_server(db_url, tmp_path):
     """The real server (`python -m kiosk serve`) on a free port, on this test's database."""
-    # several workers where the engine allows it, as a growing hall would run
-    workers = "2" if db_url.startswith("postgresql") else "1"
-    server = HallServerProcess(db_url, KIOSK_DEVICE_TOKEN=DEVICE_TOKEN, KIOSK_WORKERS=workers,
+    # two worker processes: their writers must queue across processes too
+    server = HallServerProcess(db_url, KIOSK_DEVICE_TOKEN=DEVICE_TOKEN, KIOSK_WORKERS="2",
                                KIOSK_SNAPSHOT_DIR=str(tmp_path / "snapshots"),
                                KIOSK_SECRET_KEY="test-secret-key").start()
     yield server
