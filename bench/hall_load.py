@@ -4,6 +4,10 @@
 
 For each engine it starts the real server (`python -m kiosk serve`) and prints:
 16 clients issuing tickets (errors, duplicates, p50/p95 latency, tickets/s);
+the clients are 16 connections of wrk (`apt-get install wrk`, script
+bench/issue_tickets.lua, for --seconds: 2,000 tickets and more at 200/s) so
+that the load generator takes little of the 2 cores it shares with the
+server; `--client python` issues --tickets from 16 Python threads;
 8 counters calling until the queue is empty (each ticket called exactly once?);
 50 concurrent bookings of a slot of capacity 3 (how many succeeded);
 the visit list and KPI queries over 100,000 generated visits (seconds).
@@ -11,7 +15,10 @@ the visit list and KPI queries over 100,000 generated visits (seconds).
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -78,6 +85,30 @@ def issue_load(server: HallServerProcess, total: int, clients: int) -> None:
           f"{len(numbers) - len(set(numbers))}; latency p50 {statistics.median(latencies):.1f} ms, "
           f"p95 {pct(latencies, 0.95):.1f} ms")
     return numbers
+
+
+def issue_load_wrk(server: HallServerProcess, db_url: str, seconds: int, clients: int) -> list[str]:
+    """The same load from wrk, for a fixed time; duplicates are then looked for in the database itself."""
+    out = subprocess.run(["wrk", "-t", "2", "-c", str(clients), "-d", f"{seconds}s", "--timeout", "30s",
+                          "-s", str(ROOT / "bench" / "issue_tickets.lua"), f"{server.url}/api/tickets"],
+                         env={**os.environ, "BENCH_TOKEN": server.device_token},
+                         capture_output=True, text=True)
+    if out.returncode != 0:
+        raise SystemExit(f"wrk failed: {out.stdout}{out.stderr}")
+    figures = json.loads(out.stdout.strip().splitlines()[-1])
+    from sqlalchemy import create_engine, select
+
+    from kiosk.models import Ticket
+
+    engine = create_engine(db_url)
+    with engine.connect() as conn:
+        numbers = [f"{day}:{n}" for day, n in conn.execute(select(Ticket.service_day, Ticket.number))]
+    engine.dispose()
+    print(f"  issue (wrk, {clients} connections): {figures['created']} tickets in {figures['duration_s']:.1f} s = "
+          f"{figures['created'] / figures['duration_s']:.0f} tickets/s; errors {figures['errors']}; "
+          f"tickets in the database {len(numbers)}, duplicate numbers {len(numbers) - len(set(numbers))}; "
+          f"latency p50 {figures['p50_ms']:.1f} ms, p95 {figures['p95_ms']:.1f} ms, p99 {figures['p99_ms']:.1f} ms")
+    return [n.split(":")[1] for n in numbers]
 
 
 def counters_drain(server: HallServerProcess, numbers: list[str], counters: int = 6) -> None:
@@ -198,7 +229,8 @@ def history_queries(server: HallServerProcess) -> None:
               f"(visits counted: {total})")
 
 
-def run_engine(engine: str, tickets: int, history: int, workers: int | None) -> None:
+def run_engine(engine: str, tickets: int, seconds: int, history: int, workers: int | None,
+               client: str) -> None:
     pg = None
     if engine == "postgresql":
         pg = TempPostgres().start()
@@ -209,7 +241,8 @@ def run_engine(engine: str, tickets: int, history: int, workers: int | None) -> 
     server = HallServerProcess(url, KIOSK_WORKERS=workers).start()
     try:
         print(f"{engine} ({workers} worker{'s' if workers != '1' else ''}):")
-        numbers = issue_load(server, tickets, 16)
+        numbers = (issue_load_wrk(server, url, seconds, 16) if client == "wrk"
+                   else issue_load(server, tickets, 16))
         counters_drain(server, numbers)
         booking_race(server)
         t0 = time.perf_counter()
@@ -225,12 +258,15 @@ def run_engine(engine: str, tickets: int, history: int, workers: int | None) -> 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--engines", default="sqlite,postgresql")
-    ap.add_argument("--tickets", type=int, default=2000)
+    ap.add_argument("--tickets", type=int, default=2000, help="tickets to issue (python client)")
+    ap.add_argument("--seconds", type=int, default=10, help="how long wrk issues tickets")
     ap.add_argument("--history", type=int, default=100_000)
     ap.add_argument("--workers", type=int, help="server processes (default: 1 on SQLite, 2 on PostgreSQL)")
+    ap.add_argument("--client", choices=["wrk", "python"], default="wrk" if shutil.which("wrk") else "python",
+                    help="load generator for the ticket issue (default wrk when installed)")
     args = ap.parse_args()
     for engine in args.engines.split(","):
-        run_engine(engine, args.tickets, args.history, args.workers)
+        run_engine(engine, args.tickets, args.seconds, args.history, args.workers, args.client)
 
 
 if __name__ == "__main__":
