@@ -45,6 +45,10 @@ ALERT_REASONS = {
 MAX_CLARIFY_OPTIONS = 3
 # An option below this share of the top candidate is not worth a button.
 CLARIFY_MIN_RATIO = 0.15
+# Nor is one the classifier gives less than this: after a request that names
+# no business ("我有事要办", intent unclear_request) the business types of the
+# ranking are noise, and the question is an open one.
+CLARIFY_MIN_CONFIDENCE = 0.1
 
 
 def language_of(tracker: Tracker) -> str:
@@ -200,7 +204,7 @@ class ActionTriage(Action):
 
 
 class ActionClarify(Action):
-    """Unsure (nlu_fallback): one question with the likeliest two or three business types."""
+    """Unsure (nlu_fallback, unclear_request): one question with the likeliest two or three business types."""
 
     def name(self) -> Text:
         return "action_clarify"
@@ -209,7 +213,9 @@ class ActionClarify(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
         language = language_of(tracker)
-        candidates = business_candidates(tracker)[:MAX_CLARIFY_OPTIONS]
+        candidates = [
+            c for c in business_candidates(tracker) if c["confidence"] >= CLARIFY_MIN_CONFIDENCE
+        ][:MAX_CLARIFY_OPTIONS]
         if candidates:
             top = candidates[0]["confidence"] or 1e-9
             candidates = [

@@ -122,6 +122,21 @@ def test_clarifying_question_offers_the_likeliest_types(action_server, domain):
     assert 3 <= len(payloads) <= 4
 
 
+def test_a_request_naming_no_business_gets_an_open_question(action_server, domain):
+    ranking = [
+        {"name": "unclear_request", "confidence": 0.82},
+        {"name": "general_inquiry", "confidence": 0.06},
+        {"name": "application_status", "confidence": 0.04},
+        {"name": "greet", "confidence": 0.03},
+    ]
+    result = run(action_server, domain, "action_clarify",
+                 tracker(intent="unclear_request", confidence=0.82, text="我有事要办", ranking=ranking))
+    assert slot_events(result)["stage"] == "clarifying"
+    question = [r for r in result["responses"] if r.get("buttons")][0]
+    assert [b["payload"] for b in question["buttons"]] == ["/request_human"]
+    assert "要办理什么业务" in question["text"]
+
+
 # --- routes -------------------------------------------------------------------
 
 def test_counter_route_issues_a_ticket_with_materials(action_server, hall_server, kiosk_session, domain):
