@@ -233,7 +233,7 @@ def run_engine(engine: str, tickets: int, seconds: int, history: int, workers: i
                client: str) -> None:
     pg = None
     if engine == "postgresql":
-        pg = TempPostgres().start()
+        pg = TempPostgres(durable=True).start()  # fsync on: a real server's commits
         url, default_workers = pg.create_database("bench"), 2
     else:
         url, default_workers = f"sqlite:///{tempfile.mkdtemp(prefix='kiosk-bench-')}/hall.db", 1

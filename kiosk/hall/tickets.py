@@ -53,13 +53,14 @@ def issue(s: Session, hall: Hall, business_type: str, *, priority: bool = False,
     bt = hall.business_type(business_type)
     at = at or clock.now()
     day = hall.service_day(at)
-    n = _next_number(s, bt.queue, day)
     slot_start = s.scalar(select(AppointmentSlot.start).join(Appointment).where(
         Appointment.id == appointment_id)) if appointment_id else None
     rank, order_at = queue_order.rank_of(priority, slot_start), queue_order.order_at_of(at, slot_start)
     # counted before the insert: a new ticket comes after every ticket already there with its own
     # rank and order time, and the one INSERT then carries the quoted wait
     ahead = _count_ahead(s, day, bt.queue, rank, order_at, _AFTER_ALL)
+    # the number last: its row stays locked (PostgreSQL) until the commit, so take it late
+    n = _next_number(s, bt.queue, day)
     ticket = Ticket(service_day=day, number=f"{bt.queue}{n:03d}", queue=bt.queue,
                     business_type=bt.id, priority=priority, status="waiting", issued_at=at,
                     rank=rank, order_at=order_at,

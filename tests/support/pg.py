@@ -28,7 +28,9 @@ def _free_port() -> int:
 class TempPostgres:
     """initdb + pg_ctl in a temporary folder, as the postgres user when run by root."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, durable: bool = False) -> None:
+        """durable: fsync on, as a hall's server runs it (benchmarks); tests skip the fsyncs."""
+        self.fsync = "on" if durable else "off"
         self.dir = Path(tempfile.mkdtemp(prefix="kiosk-pg-"))
         self.port = _free_port()
         self.user = "postgres" if os.geteuid() == 0 else pwd.getpwuid(os.geteuid()).pw_name
@@ -45,7 +47,7 @@ class TempPostgres:
         self._run(_bin("initdb"), "-D", data, "-A", "trust", "-U", self.user, "-E", "UTF8",
                   "--locale=C.UTF-8")
         self._run(_bin("pg_ctl"), "-D", data, "-l", str(self.dir / "log"), "-w", "-o",
-                  f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
+                  f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync={self.fsync} "
                   f"-c max_connections=300", "start")
         return self
 

@@ -1,6 +1,7 @@
 """What the API views share: idempotent creation, finding the visit a call belongs to."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
 
 from flask import request
@@ -39,11 +40,17 @@ def idempotent(view):
     return wrapped
 
 
-def commit(body: dict, status: int = 200):
-    """Commit this request's work, storing the answer under its Idempotency-Key if any."""
+def commit(body: dict | Callable[[], dict], status: int = 200):
+    """Commit this request's work, storing the answer under its Idempotency-Key if any.
+
+    `body` may be a function building the answer: it is then called after the
+    commit (the write lock is not held while it runs) unless the answer must be
+    stored with the work.
+    """
     s = db()
     key = _key()
     if key:
+        body = body() if callable(body) else body
         s.add(IdempotentRequest(key=key, status=status, body=body, created_at=clock.now()))
     try:
         s.commit()
@@ -54,7 +61,7 @@ def commit(body: dict, status: int = 200):
             if done is not None:  # the same request raced us and won
                 return done.body, done.status
         raise
-    return body, status
+    return (body() if callable(body) else body), status
 
 
 def visit_for(visit_id: int | None = None, session_id: str | None = None) -> Visit | None:

@@ -38,7 +38,7 @@ def issue(body):
     visit = visit_for(body.get("visit_id"), body.get("session_id"))
     ticket = tickets.issue(db(), hall(), body["business_type"], priority=body["priority"],
                            visit=visit, language=body["language"])
-    return commit(ticket_body(ticket), 201)
+    return commit(lambda: ticket_body(ticket), 201)
 
 
 @bp.get("/api/tickets/<int:ticket_id>")
