@@ -144,7 +144,10 @@ def pick_model(args) -> tuple[Path, str, float | None]:
 
 
 def training_time_from_log(model: Path) -> str:
-    """What var/rasa-train.log says of this model's training, if it is this model's log."""
+    """The time assistant/scripts/train.sh recorded beside the model, else what var/rasa-train.log says."""
+    recorded = model.with_name(model.name.removesuffix(".tar.gz") + ".train-seconds")
+    if recorded.exists():
+        return f"{recorded.read_text().strip()} s (recorded by assistant/scripts/train.sh)"
     if not TRAIN_LOG.exists():
         return "not recorded (no var/rasa-train.log)"
     text = TRAIN_LOG.read_text(encoding="utf-8", errors="replace")

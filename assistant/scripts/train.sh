@@ -22,6 +22,7 @@ start=$(date +%s)
 [ "${PIPESTATUS[0]}" -eq 0 ] && [ -f "$model" ] || { echo "training failed: see var/rasa-train.log" >&2; exit 1; }
 end=$(date +%s)
 size_bytes=$(stat -c %s "$model")
+echo "$((end - start))" > "assistant/models/${hash}.train-seconds"  # read by bench/triage_latency.py
 echo "trained $model in $((end - start)) s; model size $((size_bytes / 1024)) KiB"
 if [ "$(assistant/scripts/model-hash.sh)" != "$hash" ]; then
   echo "warning: the inputs changed while training; run again for a model of the current ones" >&2
