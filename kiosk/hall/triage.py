@@ -14,7 +14,8 @@ from kiosk.models import Triage, Visit
 CONFIDENT = 0.5  # below this the kiosk asks again or calls a guide
 MARGIN = 0.1  # top two business types closer than this: ambiguous
 LOW = 0.7  # the guide's tablet flags triages below this
-DECLINE_INTENTS = {"out_of_scope": "out_of_scope", "chitchat": "chitchat"}
+# a request that names no business ("我有事要办") is ambiguous: the kiosk asks which one
+DECLINE_INTENTS = {"out_of_scope": "out_of_scope", "chitchat": "chitchat", "unclear_request": "ambiguous"}
 
 
 def judge(hall: Hall, parsed: dict) -> dict:

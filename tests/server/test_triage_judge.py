@@ -24,6 +24,7 @@ def test_confident_business_type_gets_route_and_queue():
     ((("out_of_scope", 0.9), ("pay_bill", 0.05)), "out_of_scope"),
     ((("chitchat", 0.8),), "chitchat"),
     ((("greet", 0.8),), "chitchat"),
+    ((("unclear_request", 0.9), ("pay_bill", 0.05)), "ambiguous"),
     ((("nlu_fallback", 0.7), ("invoice", 0.3)), "low_confidence"),
     ((("invoice", 0.42), ("bill_inquiry", 0.3)), "low_confidence"),
     ((("invoice", 0.52), ("bill_inquiry", 0.45)), "ambiguous"),
