@@ -37,6 +37,7 @@ class WriterLock:
         self._threads = threading.Lock()
         self._path = path
         self._fd: int | None = None
+        self._pid: int | None = None  # the process that opened _fd
         try:
             import fcntl
         except ImportError:
@@ -49,7 +50,7 @@ class WriterLock:
         if self._path is None:
             return
         try:
-            if self._fd is None or os.getpid() != self._pid:  # opened after a fork: a lock of its own
+            if os.getpid() != self._pid:  # first use, or after a fork: a lock of its own
                 self._fd, self._pid = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600), os.getpid()
             self._fcntl.flock(self._fd, self._fcntl.LOCK_EX)
         except BaseException:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Date, bindparam, func, select, text, update
+from sqlalchemy import Date, bindparam, select, text, update
 from sqlalchemy.orm import Session
 
 from kiosk import clock
@@ -35,11 +35,9 @@ _NEXT_NUMBER = text(
 ).bindparams(bindparam("day", type_=Date()))
 
 # who waits ahead of a ticket, per business type: built once, run with the ticket's values
-_AHEAD = (select(Ticket.business_type, func.count())
-          .where(Ticket.service_day == bindparam("day"), Ticket.queue == bindparam("queue"),
-                 Ticket.status == "waiting",
-                 queue_order.ahead_of(bindparam("rank"), bindparam("order_at"), bindparam("id")))
-          .group_by(Ticket.business_type))
+_AHEAD = waits.WAITING_BY_TYPE.where(
+    queue_order.ahead_of(bindparam("rank"), bindparam("order_at"), bindparam("id")))
+_AFTER_ALL = 2**31 - 1  # past every ticket id (the key is a 32-bit integer on PostgreSQL)
 
 
 def _next_number(s: Session, queue: str, day) -> int:
@@ -69,7 +67,7 @@ def issue(s: Session, hall: Hall, business_type: str, *, priority: bool = False,
                     appointment_id=appointment_id, recalls=0)
     s.add(ticket)
     s.flush()
-    s.info.setdefault("ahead_by_type", {})[_place(ticket)] = ahead
+    _ahead_memo(s)[_place(ticket)] = ahead
     if visit is not None:
         visits.record(s, visit, "ticket_issued", {
             "ticket_id": ticket.id, "number": ticket.number, "queue": ticket.queue,
@@ -101,14 +99,15 @@ def ahead_by_type(s: Session, ticket: Ticket) -> dict[str, int]:
     Counted once per request and place in the queue: issuing a ticket quotes its
     wait and then shows its position from the same count.
     """
-    memo = s.info.setdefault("ahead_by_type", {})
+    memo = _ahead_memo(s)
     place = _place(ticket)
     if place not in memo:
         memo[place] = _count_ahead(s, ticket.service_day, ticket.queue, ticket.rank, ticket.order_at, ticket.id)
     return memo[place]
 
 
-_AFTER_ALL = 2**31 - 1  # past every ticket id (the key is a 32-bit integer on PostgreSQL)
+def _ahead_memo(s: Session) -> dict[tuple, dict[str, int]]:
+    return s.info.setdefault("ahead_by_type", {})
 
 
 def _place(ticket: Ticket) -> tuple:

@@ -10,7 +10,7 @@ import threading
 import time
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from kiosk.hall.context import Hall
@@ -58,13 +58,16 @@ def open_counters(s: Session, queue: str) -> int:
     return sum(1 for served in queues if queue in served)
 
 
-def waiting_by_type(s: Session, day: date, queue: str, *conditions) -> dict[str, int]:
-    """How many wait in `queue`, per business type (optionally only those matching `conditions`)."""
-    return dict(s.execute(
-        select(Ticket.business_type, func.count())
-        .where(Ticket.service_day == day, Ticket.queue == queue, Ticket.status == "waiting",
-               *conditions)
-        .group_by(Ticket.business_type)).all())
+# how many wait in a queue on a day, per business type: built once, run with :day and :queue
+WAITING_BY_TYPE = (select(Ticket.business_type, func.count())
+                   .where(Ticket.service_day == bindparam("day"), Ticket.queue == bindparam("queue"),
+                          Ticket.status == "waiting")
+                   .group_by(Ticket.business_type))
+
+
+def waiting_by_type(s: Session, day: date, queue: str) -> dict[str, int]:
+    """How many wait in `queue`, per business type."""
+    return dict(s.execute(WAITING_BY_TYPE, {"day": day, "queue": queue}).all())
 
 
 def minutes_for(s: Session, hall: Hall, queue: str, by_type: dict[str, int]) -> float:
