@@ -341,17 +341,12 @@ class SpeechWorker:
         duration = wav_duration(wav) if wav else 0.25 * len(utt.text)
         utt.duration_s = duration
         with self._lock:
-            if self._drop_unwanted(utt):  # synthesis took long enough for everyone to go stale
-                self._end(utt, "dropped")
-                return
-            if utt.kind == "greeting":
-                self._preempt.clear()  # a notice it was meant to cut short has already ended
-            start = self.clock()
-            starting = [u for u in [utt] + utt.companions if u.status == "queued"]
-            for u in starting:
-                u.started_at, u.status = start, "speaking"
-            utt.status = "speaking"  # spoken even when only its companions still want it
-            self._current = utt
+            everyone_gone = self._drop_unwanted(utt)  # synthesis took long enough for all to go stale
+            starting = [] if everyone_gone else self._begin(utt)
+        if everyone_gone:
+            self._end(utt, "dropped")  # callbacks run outside the lock: they may call say()
+            return
+        start = starting[0].started_at
         self.speaking.set()
         try:
             proc = None
@@ -376,16 +371,28 @@ class SpeechWorker:
         finally:
             self.speaking.clear()
 
+    def _begin(self, utt: Utterance) -> list[Utterance]:
+        """Start the utterance now for those still waiting for it (call with the lock held); returns them."""
+        if utt.kind == "greeting":
+            self._preempt.clear()  # a notice it was meant to cut short has already ended
+        start = self.clock()
+        starting = [u for u in [utt] + utt.companions if u.status == "queued"]
+        for u in starting:
+            u.started_at, u.status = start, "speaking"
+        utt.status = "speaking"  # spoken even when only its companions still want it
+        self._current = utt
+        return starting
+
     def _play(self, utt: Utterance, proc, end: float) -> bool:
         """Wait out the utterance; True if a greeting cut it short (only a notice, and only once)."""
         preemptible = utt.kind == "notice" and not utt.repeated
+        if proc is not None and not preemptible:
+            proc.wait()
         while proc is not None and proc.poll() is None:
-            if preemptible and self._preempt.wait(0.02):
+            if self._preempt.wait(0.02):
                 proc.terminate()
                 proc.wait()
                 return True
-            if not preemptible:
-                proc.wait()
         if proc is not None and proc.returncode not in (0, None) and proc.stderr is not None:
             self._warn_player(proc.stderr.read().decode(errors="replace").strip()[:200])
         # a player that failed at once (no sound card) must not let the next utterance overlap
