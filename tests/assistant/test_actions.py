@@ -102,6 +102,15 @@ def test_tapped_button_needs_no_confirmation(action_server, domain):
     assert not [r for r in result["responses"] if r.get("buttons")]
 
 
+def clarifying_question(action_server, domain, ranking, text) -> dict:
+    """Run action_clarify on a message whose top intent is ranking[0]; the question it asks."""
+    top = ranking[0]
+    result = run(action_server, domain, "action_clarify",
+                 tracker(intent=top["name"], confidence=top["confidence"], text=text, ranking=ranking))
+    assert slot_events(result)["stage"] == "clarifying"
+    return [r for r in result["responses"] if r.get("buttons")][0]
+
+
 def test_clarifying_question_offers_the_likeliest_types(action_server, domain):
     ranking = [
         {"name": "nlu_fallback", "confidence": 0.55},
@@ -111,10 +120,7 @@ def test_clarifying_question_offers_the_likeliest_types(action_server, domain):
         {"name": "invoice", "confidence": 0.08},
         {"name": "pay_bill", "confidence": 0.01},
     ]
-    result = run(action_server, domain, "action_clarify",
-                 tracker(intent="nlu_fallback", confidence=0.55, text="电费不对劲", ranking=ranking))
-    assert slot_events(result)["stage"] == "clarifying"
-    question = [r for r in result["responses"] if r.get("buttons")][0]
+    question = clarifying_question(action_server, domain, ranking, "电费不对劲")
     payloads = [b["payload"] for b in question["buttons"]]
     assert payloads[:2] == ["/bill_inquiry", "/meter_issue"]
     assert "/pay_bill" not in payloads          # far below the top candidate
@@ -129,10 +135,7 @@ def test_a_request_naming_no_business_gets_an_open_question(action_server, domai
         {"name": "application_status", "confidence": 0.04},
         {"name": "greet", "confidence": 0.03},
     ]
-    result = run(action_server, domain, "action_clarify",
-                 tracker(intent="unclear_request", confidence=0.82, text="我有事要办", ranking=ranking))
-    assert slot_events(result)["stage"] == "clarifying"
-    question = [r for r in result["responses"] if r.get("buttons")][0]
+    question = clarifying_question(action_server, domain, ranking, "我有事要办")
     assert [b["payload"] for b in question["buttons"]] == ["/request_human"]
     assert "要办理什么业务" in question["text"]
 
