@@ -61,6 +61,9 @@ class Ticket(Base):
     __table_args__ = (
         UniqueConstraint("service_day", "number", name="uq_ticket_day_number"),
         Index("ix_ticket_queue_order", "service_day", "queue", "status", "rank", "order_at"),
+        # covers the per-type count of who waits ahead (hall/waits.py), run on every issue
+        Index("ix_ticket_waiting_by_type", "service_day", "queue", "status", "business_type",
+              "rank", "order_at", "id"),
         Index("ix_ticket_counter_status", "counter_id", "status"),
         Index("ix_ticket_type_finished", "business_type", "finished_at"),
         Index("ix_ticket_issued", "issued_at"),

@@ -42,7 +42,7 @@ _AFTER_ALL = 2**31 - 1  # past every ticket id (the key is a 32-bit integer on P
 
 def _next_number(s: Session, queue: str, day) -> int:
     """Advance the queue's counter for the day in one atomic upsert and return the new number."""
-    return s.execute(_NEXT_NUMBER, {"queue": queue, "day": day}).scalar_one()
+    return s.connection().execute(_NEXT_NUMBER, {"queue": queue, "day": day}).scalar_one()
 
 
 def issue(s: Session, hall: Hall, business_type: str, *, priority: bool = False,
@@ -115,7 +115,7 @@ def _place(ticket: Ticket) -> tuple:
 
 
 def _count_ahead(s: Session, day, queue: str, rank: int, order_at: datetime, id_: int) -> dict[str, int]:
-    return dict(s.execute(_AHEAD, {"day": day, "queue": queue, "rank": rank, "order_at": order_at,
+    return dict(s.connection().execute(_AHEAD, {"day": day, "queue": queue, "rank": rank, "order_at": order_at,
                                    "id": id_}).all())
 
 
