@@ -57,6 +57,7 @@ def issue(s: Session, hall: Hall, business_type: str, *, priority: bool = False,
     # counted before the insert: a new ticket comes after every ticket already there with its own
     # rank and order time, and the one INSERT then carries the quoted wait
     ahead = _count_ahead(s, day, bt.queue, rank, order_at, _AFTER_ALL)
+    live.publish(s, "display", "queues", {"queue": bt.queue})
     # the number last: its row stays locked (PostgreSQL) until the commit, so take it late
     n = _next_number(s, bt.queue, day)
     ticket = Ticket(service_day=day, number=f"{bt.queue}{n:03d}", queue=bt.queue,
@@ -82,7 +83,6 @@ def issue(s: Session, hall: Hall, business_type: str, *, priority: bool = False,
                            .order_by(Triage.id.desc()).limit(1)).first()
         if triage is not None:
             triage.ticket_id = ticket.id
-    live.publish(s, "display", "queues", {"queue": ticket.queue})
     return ticket
 
 
