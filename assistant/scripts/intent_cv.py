@@ -4,8 +4,8 @@ Usage: .venv-rasa/bin/python assistant/scripts/intent_cv.py [--folds 5] [--error
 
 Fits the pipeline's LinearIntentClassifier model (same text folding, same
 n-grams and C as assistant/config.yml) on stratified folds of nlu/ and
-prints per-intent F1 in seconds. `make rasa-test-nlu` (the whole pipeline,
-minutes) stays the reference figure; this one is for iterating on data.
+prints per-intent F1 in about a minute. `make rasa-test-nlu` (the whole
+pipeline, half an hour) stays the reference figure; this one is for iterating on data.
 """
 from __future__ import annotations
 

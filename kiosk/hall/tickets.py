@@ -115,8 +115,8 @@ def _place(ticket: Ticket) -> tuple:
 
 
 def _count_ahead(s: Session, day, queue: str, rank: int, order_at: datetime, id_: int) -> dict[str, int]:
-    return dict(s.connection().execute(_AHEAD, {"day": day, "queue": queue, "rank": rank, "order_at": order_at,
-                                   "id": id_}).all())
+    return dict(s.connection().execute(_AHEAD, {"day": day, "queue": queue, "rank": rank,
+                                                "order_at": order_at, "id": id_}).all())
 
 
 def call_next(s: Session, hall: Hall, counter_id: int, at: datetime | None = None) -> Ticket | None:
