@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 import time
 from collections import Counter, defaultdict
@@ -49,6 +48,10 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_HELDOUT = ROOT / "bench" / "data" / "triage_heldout.yml"
 DEFAULT_NLU = ROOT / "nlu"
+sys.path.insert(0, str(ROOT))
+
+from assistant.nlu_examples import load_nlu_examples  # noqa: E402
+
 TAXONOMY_CANDIDATES = [
     ROOT / "config" / "business_types.yml",
     ROOT.parent / "shared" / "spec" / "business_types.yml",
@@ -56,10 +59,6 @@ TAXONOMY_CANDIDATES = [
 DECLINE_LABELS = {"out_of_scope", "ambiguous"}
 
 TARGETS = {"accuracy": 0.92, "misroute": 0.02, "declined": 0.90, "cv_macro_f1": 0.93, "cv_min_f1": 0.85}
-
-# Rasa entity markup in training lines: [text](entity) or [text]{"entity": ...}
-_ENTITY_MARKUP = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
-
 
 @dataclass
 class Prediction:
@@ -76,25 +75,6 @@ def load_business_ids() -> list[str]:
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
             return [bt["id"] for bt in data["business_types"]]
     sys.exit("business_types.yml not found (config/ or ../shared/spec/)")
-
-
-def load_nlu_examples(nlu_dir: Path) -> list[tuple[str, str]]:
-    """Every `- intent:` block under nlu/ (all files, so the baseline sees what Rasa sees)."""
-    pairs: list[tuple[str, str]] = []
-    for path in sorted(nlu_dir.rglob("*.yml")) + sorted(nlu_dir.rglob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for block in data.get("nlu") or []:
-            if not isinstance(block, dict) or "intent" not in block:
-                continue
-            raw = block.get("examples") or ""
-            for line in str(raw).splitlines():
-                line = line.strip()
-                if not line.startswith("- "):
-                    continue
-                text = _ENTITY_MARKUP.sub(r"\1", line[2:].strip())
-                if text:
-                    pairs.append((text, block["intent"]))
-    return pairs
 
 
 def load_heldout(path: Path) -> list[tuple[str, str]]:

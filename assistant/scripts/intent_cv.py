@@ -10,7 +10,6 @@ pipeline, half an hour) stays the reference figure; this one is for iterating on
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -22,25 +21,8 @@ sys.path.insert(0, str(ROOT))
 
 from assistant.components.linear_intent_classifier import normalize_text  # noqa: E402
 from assistant.components.linear_text_model import LinearTextModel  # noqa: E402
+from assistant.nlu_examples import load_nlu_examples  # noqa: E402
 from assistant.scripts.cv_summary import BUSINESS_TYPES  # noqa: E402
-
-# [户号](account_number) -> 户号; {"entity": ...} annotations are dropped too
-_ANNOTATION = re.compile(r"\[([^\]]*)\](\([^)]*\)|\{[^}]*\})")
-
-
-def load_examples(folder: Path) -> list[tuple[str, str]]:
-    """(text, intent) for every example under `folder`, entity markup removed."""
-    examples = []
-    for path in sorted(folder.rglob("*.yml")):
-        for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []):
-            if "intent" not in block:
-                continue
-            for line in block["examples"].splitlines():
-                line = line.strip()
-                if line.startswith("- "):
-                    examples.append((_ANNOTATION.sub(r"\1", line[2:].strip()), block["intent"]))
-    return examples
-
 
 def classifier_settings() -> dict:
     """min_ngram, max_ngram and C of LinearIntentClassifier in assistant/config.yml."""
@@ -60,7 +42,7 @@ def main() -> int:
     parser.add_argument("--errors", action="store_true", help="print every misclassified example")
     args = parser.parse_args()
 
-    examples = load_examples(ROOT / "nlu")
+    examples = load_nlu_examples(ROOT / "nlu")
     texts = [normalize_text(t) for t, _ in examples]
     labels = [label for _, label in examples]
     duplicates = [t for t, n in Counter(texts).items() if n > 1]
