@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -21,7 +22,36 @@ def make_engine(url: str) -> Engine:
         on_disk = db_file and db_file != ":memory:"
         _serialize_sqlite_writers(engine, WriterLock(f"{db_file}.writer" if on_disk else None))
         return engine
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    engine = create_engine(url, pool_size=10, max_overflow=20)
+    _ping_after_idle(engine)
+    return engine
+
+
+IDLE_PING_S = 10.0
+
+
+def _ping_after_idle(engine: Engine) -> None:
+    """Check a pooled connection before use when it sat idle for a while.
+
+    The server may have restarted or dropped it meanwhile. Unlike
+    pool_pre_ping, a connection in steady use skips the check: under load
+    that round trip was one in eight of a ticket issue's. A connection that
+    fails the check is replaced (the pool retries on DisconnectionError).
+    """
+
+    @event.listens_for(engine.pool, "checkin")
+    def _on_checkin(_dbapi_conn, record):
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine.pool, "checkout")
+    def _on_checkout(dbapi_conn, record, _proxy):
+        since = record.info.pop("idle_since", None)
+        if since is None or time.monotonic() - since < IDLE_PING_S:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except Exception as e:
+            raise exc.DisconnectionError(f"pooled connection failed its check: {e}") from e
 
 
 class WriterLock:
@@ -101,8 +131,28 @@ def _serialize_sqlite_writers(engine: Engine, writer: WriterLock) -> None:
             writer.release()
 
 
-def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+def make_numbering_engine(engine: Engine) -> Engine | None:
+    """PostgreSQL: a few connections of their own for taking ticket numbers (hall/tickets.py).
+
+    Each number is one statement committed at once, so a queue's counter row
+    is never locked while a request does the rest of its work. That commit
+    need not wait for the disk: the ticket carrying the number commits
+    after it and flushes the log up to its own commit, which includes the
+    number's, so a crash can lose only numbers no stored ticket holds.
+    SQLite (None): its writers take turns anyway; the number joins the
+    request's transaction.
+    """
+    if engine.dialect.name == "sqlite":
+        return None
+    numbering = create_engine(engine.url, isolation_level="AUTOCOMMIT", pool_size=4, max_overflow=0,
+                              pool_reset_on_return=None,
+                              connect_args={"options": "-c synchronous_commit=off"})
+    _ping_after_idle(numbering)
+    return numbering
+
+
+def make_sessionmaker(engine: Engine, numbering: Engine | None = None) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False, info={"numbering": numbering})
 
 
 @contextmanager

@@ -57,7 +57,9 @@ def app(db_url, tmp_path):
                       "rasa_url": "http://127.0.0.1:9"})
     app.config["TESTING"] = True
     yield app
-    app.extensions["engine"].dispose()
+    from kiosk.web.database import dispose
+
+    dispose(app)
 
 
 @pytest.fixture

@@ -35,7 +35,7 @@ def _cached(key: tuple, compute):
 
 
 def service_minutes(s: Session, hall: Hall, business_type: str) -> float:
-    return _cached((str(s.get_bind().url), "service", business_type),
+    return _cached((s.get_bind().url, "service", business_type),
                    lambda: _service_minutes(s, hall, business_type))
 
 
@@ -53,7 +53,7 @@ def _service_minutes(s: Session, hall: Hall, business_type: str) -> float:
 
 
 def open_counters(s: Session, queue: str) -> int:
-    queues = _cached((str(s.get_bind().url), "open"), lambda: [
+    queues = _cached((s.get_bind().url, "open"), lambda: [
         list(q) for q in s.scalars(select(Counter.queues).where(Counter.is_open.is_(True)))])
     return sum(1 for served in queues if queue in served)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Flask, current_app, g
 from sqlalchemy.orm import Session
 
-from kiosk.db import make_engine, make_sessionmaker
+from kiosk.db import make_engine, make_numbering_engine, make_sessionmaker
 from kiosk.hall import seed, taxonomy
 from kiosk.hall.context import Hall
 from kiosk.migrate import upgrade
@@ -14,15 +14,23 @@ from kiosk.settings import Settings
 def init_app(app: Flask, settings: Settings) -> None:
     engine = make_engine(settings.database_url)
     upgrade(engine)
-    factory = make_sessionmaker(engine)
+    numbering = make_numbering_engine(engine)
+    factory = make_sessionmaker(engine, numbering)
     hall = Hall(taxonomy=taxonomy.load(settings.business_types_file), tz=settings.timezone,
                 default_service_min=settings.default_service_min,
                 recent_services=settings.recent_services)
     if settings.hall_file.exists():
         with factory() as s, s.begin():
             seed.apply(s, hall, seed.read_plan(settings.hall_file))
-    app.extensions.update(engine=engine, sessions=factory, hall=hall)
+    app.extensions.update(engine=engine, numbering_engine=numbering, sessions=factory, hall=hall)
     app.teardown_appcontext(_close_session)
+
+
+def dispose(app: Flask, close: bool = True) -> None:
+    """Let go of the app's database connections (close=False after a fork: the parent owns them)."""
+    for engine in (app.extensions["engine"], app.extensions["numbering_engine"]):
+        if engine is not None:
+            engine.dispose(close=close)
 
 
 def db() -> Session:

@@ -1,6 +1,8 @@
 """Tickets: numbering per queue and day, the order of calling, the life of a ticket."""
 from datetime import datetime, timedelta, timezone
 
+from sqlalchemy import select
+
 from kiosk.hall import tickets
 from kiosk.models import Ticket
 
@@ -32,6 +34,22 @@ def test_numbers_restart_each_service_day_and_history_is_kept(app):
         assert old.service_day != new.service_day
     with app.extensions["sessions"]() as s:
         assert s.query(Ticket).count() == 2
+
+
+def test_a_rolled_back_issue_never_leads_to_a_reused_number(app):
+    """On PostgreSQL the number commits on its own (a gap is left); on SQLite it rolls back too."""
+    hall, sessions = app.extensions["hall"], app.extensions["sessions"]
+    with sessions() as s, s.begin():
+        first = tickets.issue(s, hall, "pay_bill").number
+    with sessions() as s:
+        lost = tickets.issue(s, hall, "pay_bill").number
+        s.rollback()
+    with sessions() as s, s.begin():
+        third = tickets.issue(s, hall, "pay_bill").number
+    with sessions() as s:
+        assert s.scalars(select(Ticket.number).order_by(Ticket.id)).all() == [first, third]
+    expected = "A003" if app.extensions["numbering_engine"] is not None else "A002"
+    assert (first, lost, third) == ("A001", "A002", expected)
 
 
 def test_position_and_quoted_wait_are_returned_and_kept(client, device):

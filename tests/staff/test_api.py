@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from kiosk.settings import Settings
+from kiosk.web.database import dispose
 from tests.staff.helpers import kiosk_triage, of_app
 
 
@@ -115,7 +116,7 @@ def own_taxonomy(db_url, tmp_path):
                       "secret_key": "test-secret-key", "business_types_file": path,
                       "rasa_url": "http://127.0.0.1:9"})
     yield app, path
-    app.extensions["engine"].dispose()
+    dispose(app)
 
 
 def test_only_admin_edits_business_types(own_taxonomy):

@@ -38,10 +38,34 @@ class HallServerProcess:
                 raise RuntimeError(f"hall server exited; see {self.log.name}")
             try:
                 if requests.get(f"{self.url}/healthz", timeout=0.5).ok:
-                    return self
+                    break
             except requests.RequestException:
                 time.sleep(0.1)
-        raise RuntimeError("hall server did not start")
+        else:
+            raise RuntimeError("hall server did not start")
+        self._await_workers(int(self.env.get("KIOSK_WORKERS", "1")), deadline)
+        return self
+
+    def _await_workers(self, expected: int, deadline: float) -> None:
+        """Wait until every worker process is up: the first one answers /healthz before the
+        others have forked, and connections made meanwhile would all stay with it."""
+        if not Path("/proc/self").exists():  # no procfs to count them by: nothing to wait on
+            return
+        while self._workers() < expected:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"hall server started fewer than {expected} workers")
+            time.sleep(0.05)
+        if expected > 1:
+            time.sleep(0.5)  # the last one forked may still be entering its accept loop
+
+    def _workers(self) -> int:
+        n = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:  # the parent pid is the second field after the command name in brackets
+                n += int(stat.read_text().rsplit(")", 1)[1].split()[1]) == self.proc.pid
+            except (OSError, ValueError, IndexError):
+                continue
+        return n
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:

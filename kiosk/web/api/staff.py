@@ -6,6 +6,7 @@ import dataclasses
 import io
 import os
 import tempfile
+import time
 from pathlib import Path
 
 import yaml
@@ -351,8 +352,15 @@ def _swap_taxonomy(fresh: taxonomy.Taxonomy, mtime: int) -> None:
 
 @bp.before_app_request
 def _reload_taxonomy_if_edited():
-    """Another worker process may have rewritten the file: pick the edit up here too."""
+    """Another worker process may have rewritten the file: pick the edit up here too.
+
+    Looked at no more than once a second, not on every request.
+    """
     app = current_app
+    now = time.monotonic()
+    if now - app.extensions.get("taxonomy_checked_at", -1.0) < 1.0:
+        return
+    app.extensions["taxonomy_checked_at"] = now
     try:
         mtime = _taxonomy_file().stat().st_mtime_ns
     except OSError:

@@ -1,6 +1,8 @@
 """Queue tickets: issue, look up, follow on a phone, move along their life, and the queues."""
 from __future__ import annotations
 
+import functools
+
 from apiflask import APIBlueprint
 from flask import current_app, request
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -18,7 +20,12 @@ ISSUERS = ("device", "guide", "counter", "supervisor")
 
 
 def status_signer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="ticket-status")
+    return _signer(current_app.config["SECRET_KEY"])
+
+
+@functools.lru_cache(maxsize=4)
+def _signer(secret: str) -> URLSafeSerializer:  # built once: every ticket answer signs a link
+    return URLSafeSerializer(secret, salt="ticket-status")
 
 
 def status_url(ticket_id: int) -> str:

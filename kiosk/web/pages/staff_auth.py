@@ -84,7 +84,7 @@ def page(*roles: str):
 
 @bp.before_app_request
 def _expire_old_logins():
-    if not current_user.is_authenticated:
+    if not session or not current_user.is_authenticated:  # no cookie session: API and kiosk calls
         return
     lifetime: timedelta = current_app.permanent_session_lifetime
     started = session.get("login_at")
