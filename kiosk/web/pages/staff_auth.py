@@ -6,16 +6,19 @@ CSRF token; the pages' scripts send the token with every change they make.
 """
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from functools import wraps
 from urllib.parse import urlsplit
 
 from apiflask import APIBlueprint
 from flask import current_app, redirect, render_template, request, session, url_for
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
+from limits import parse_many
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+from werkzeug.exceptions import TooManyRequests
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
@@ -26,8 +29,6 @@ from kiosk.web.auth import StaffLogin
 from kiosk.web.database import db
 
 bp = APIBlueprint("staff_auth", __name__, tag="Pages", enable_openapi=False)
-limiter = Limiter(key_func=get_remote_address, default_limits=[], storage_uri="memory://",
-                  headers_enabled=True)
 HOME = {"guide": "staff_guide.tablet", "counter": "staff_counter.counter_page",
         "supervisor": "staff_review.visits_page", "admin": "staff_review.visits_page"}
 # no inline script or style anywhere: customer text that slipped through could not run
@@ -40,8 +41,8 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 def _setup(state) -> None:
     app = state.app
     app.config.setdefault("STAFF_LOGIN_LIMIT", "10 per minute;50 per hour")
+    app.extensions["login_attempts"] = MovingWindowRateLimiter(MemoryStorage())
     app.jinja_env.globals["has_t"] = lambda key: key in catalog()
-    limiter.init_app(app)
 
 
 def lang() -> str:
@@ -108,13 +109,22 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
-def _login_limit() -> str:
-    return current_app.config["STAFF_LOGIN_LIMIT"]
+def _count_login_attempt() -> None:
+    """Count a sign-in attempt against STAFF_LOGIN_LIMIT for its address (per process);
+    over the limit, even the right password waits. Only this view is limited, so the
+    limiter runs here and not in a hook on every request."""
+    attempts: MovingWindowRateLimiter = current_app.extensions["login_attempts"]
+    address = request.remote_addr or "-"
+    for limit in parse_many(current_app.config["STAFF_LOGIN_LIMIT"]):
+        if not attempts.hit(limit, "staff-login", address):
+            reset_at = attempts.get_window_stats(limit, "staff-login", address).reset_time
+            raise TooManyRequests(retry_after=max(1, int(reset_at - time.time()) + 1))
 
 
 @bp.route("/staff/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
 def login():
+    if request.method == "POST":
+        _count_login_attempt()
     form = LoginForm()
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
@@ -158,10 +168,12 @@ def home():
 
 
 @bp.app_errorhandler(429)
-def _too_many(_error):
+def _too_many(error):
+    wait = {"Retry-After": str(error.retry_after)} if getattr(error, "retry_after", None) else {}
     if request.path.startswith("/staff/"):
-        return render("staff/login.html", form=LoginForm(), error="staff.login.too_many"), 429
-    return {"error": {"code": "too_many_requests", "message": "too many requests", "details": {}}}, 429
+        return render("staff/login.html", form=LoginForm(), error="staff.login.too_many"), 429, wait
+    body = {"error": {"code": "too_many_requests", "message": "too many requests", "details": {}}}
+    return body, 429, wait
 
 
 bp.after_request(secure_headers)
