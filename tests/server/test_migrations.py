@@ -14,3 +14,11 @@ def test_migrated_schema_matches_models(db_url):
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     engine.dispose()
     assert diff == []
+
+
+def test_a_url_with_percent_escapes_migrates(tmp_path):
+    # e.g. PostgreSQL on its Unix socket: ?host=%2Fvar%2Frun%2Fpostgresql
+    engine = make_engine(f"sqlite:///{tmp_path}/hall%20one.db")
+    upgrade(engine)
+    engine.dispose()
+    assert (tmp_path / "hall%20one.db").exists()
