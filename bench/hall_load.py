@@ -3,7 +3,8 @@
     .venv/bin/python bench/hall_load.py [--engines sqlite,postgresql] [--tickets 2000]
 
 For each engine it starts the real server (`python -m kiosk serve`) and prints:
-16 clients issuing tickets (errors, duplicates, p50/p95 latency, tickets/s);
+16 clients issuing tickets (errors, duplicates, p50/p95 latency, tickets/s, and how
+their connections fell on the worker processes);
 the clients are 16 connections of wrk (`apt-get install wrk`, script
 bench/issue_tickets.lua, for --seconds: 2,000 tickets and more at 200/s) so
 that the load generator takes little of the 2 cores it shares with the
@@ -18,12 +19,14 @@ import argparse
 import json
 import os
 import random
+import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -89,13 +92,16 @@ def issue_load(server: HallServerProcess, total: int, clients: int) -> None:
 
 def issue_load_wrk(server: HallServerProcess, db_url: str, seconds: int, clients: int) -> list[str]:
     """The same load from wrk, for a fixed time; duplicates are then looked for in the database itself."""
-    out = subprocess.run(["wrk", "-t", "2", "-c", str(clients), "-d", f"{seconds}s", "--timeout", "30s",
-                          "-s", str(ROOT / "bench" / "issue_tickets.lua"), f"{server.url}/api/tickets"],
-                         env={**os.environ, "BENCH_TOKEN": server.device_token},
-                         capture_output=True, text=True)
-    if out.returncode != 0:
-        raise SystemExit(f"wrk failed: {out.stdout}{out.stderr}")
-    figures = json.loads(out.stdout.strip().splitlines()[-1])
+    wrk = subprocess.Popen(["wrk", "-t", "2", "-c", str(clients), "-d", f"{seconds}s", "--timeout", "30s",
+                            "-s", str(ROOT / "bench" / "issue_tickets.lua"), f"{server.url}/api/tickets"],
+                           env={**os.environ, "BENCH_TOKEN": server.device_token},
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(min(2, seconds / 2))
+    split = connections_per_worker(server.port)
+    stdout, stderr = wrk.communicate()
+    if wrk.returncode != 0:
+        raise SystemExit(f"wrk failed: {stdout}{stderr}")
+    figures = json.loads(stdout.strip().splitlines()[-1])
     from sqlalchemy import create_engine, select
 
     from kiosk.models import Ticket
@@ -107,8 +113,20 @@ def issue_load_wrk(server: HallServerProcess, db_url: str, seconds: int, clients
     print(f"  issue (wrk, {clients} connections): {figures['created']} tickets in {figures['duration_s']:.1f} s = "
           f"{figures['created'] / figures['duration_s']:.0f} tickets/s; errors {figures['errors']}; "
           f"tickets in the database {len(numbers)}, duplicate numbers {len(numbers) - len(set(numbers))}; "
-          f"latency p50 {figures['p50_ms']:.1f} ms, p95 {figures['p95_ms']:.1f} ms, p99 {figures['p99_ms']:.1f} ms")
+          f"latency p50 {figures['p50_ms']:.1f} ms, p95 {figures['p95_ms']:.1f} ms, p99 {figures['p99_ms']:.1f} ms; "
+          f"connections per worker {split}")
     return [n.split(":")[1] for n in numbers]
+
+
+def connections_per_worker(port: int) -> str:
+    """How wrk's connections fell on the server's processes, e.g. 9/7: each stays with the
+    worker that accepted it, and the busier worker sets the tail latency."""
+    if not shutil.which("ss"):
+        return "unknown (no ss)"
+    out = subprocess.run(["ss", "-tnpH", "state", "established", f"( sport = :{port} )"],
+                         capture_output=True, text=True).stdout
+    per_worker = Counter(re.findall(r"pid=(\d+)", out)).values()
+    return "/".join(str(n) for n in sorted(per_worker, reverse=True)) or "unknown"
 
 
 def counters_drain(server: HallServerProcess, numbers: list[str], counters: int = 6) -> None:
