@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     workers: int = Field(default=1, ge=1, le=32, title="Server worker processes")
     threads: int = Field(default=64, ge=4, le=512, title="Threads per worker",
                          description="Live pages (SSE) hold one thread each.")
+    request_slots: int = Field(default=2, ge=1, le=64, title="Requests a worker runs at once",
+                               description="Others wait their turn in arrival order; live pages' "
+                                           "streams and waits on the assistant take no slot.")
     device_token: str = Field(default="dev-device-token", min_length=8, title="Device token",
                               description="Bearer token of kiosks, agents and the assistant.")
     secret_key: str = Field(default="dev-secret-change-me", min_length=8, title="Session secret")

@@ -26,7 +26,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> APIFlask:
     app.json.ensure_ascii = False
     app.extensions["settings"] = settings
 
-    from kiosk.web import auth, database, errors, live, maintenance
+    from kiosk.web import admission, auth, database, errors, live, maintenance
 
     database.init_app(app, settings)
     errors.init_app(app)
@@ -38,4 +38,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> APIFlask:
 
     api.register(app)
     pages.register(app)
+    admission.init_app(app, settings)
     return app

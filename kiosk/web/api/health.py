@@ -6,6 +6,7 @@ from apiflask import APIBlueprint
 from flask import current_app
 from sqlalchemy import text
 
+from kiosk.web import admission
 from kiosk.web.database import db
 
 bp = APIBlueprint("health", __name__, tag="Health")
@@ -25,7 +26,8 @@ def readyz():
         failing["database"] = type(exc).__name__
     settings = current_app.extensions["settings"]
     try:
-        requests.get(f"{settings.rasa_url}/", timeout=1.0).raise_for_status()
+        with admission.outside():
+            requests.get(f"{settings.rasa_url}/", timeout=1.0).raise_for_status()
     except requests.RequestException as exc:
         failing["assistant"] = type(exc).__name__
     if failing:

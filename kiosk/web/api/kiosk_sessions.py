@@ -24,6 +24,7 @@ from kiosk.i18n import t
 from kiosk.models import Appointment, GuideAlert, Handover, KioskSession, Ticket
 from kiosk.web.api.common import commit, visit_for
 from kiosk.web.api.schemas import ID_TEXT, LANG
+from kiosk.web import admission
 from kiosk.web.api.tickets import ticket_body
 from kiosk.web.auth import require
 from kiosk.web.database import db, hall
@@ -70,11 +71,12 @@ def menu_messages(lang: str, note: str | None = None) -> list[dict]:
 def _relay(kiosk: KioskSession, message: str) -> tuple[list[dict], dict]:
     """One turn with the assistant: its replies and the intent it read. Raises AssistantDown."""
     client = assistant()
-    replies = client.send(kiosk.id, message, {"language": kiosk.language, "visit_id": kiosk.visit_id})
-    try:
-        latest = client.latest_message(kiosk.id)
-    except AssistantDown:
-        latest = {}
+    with admission.outside():  # the assistant's actions call back into this server
+        replies = client.send(kiosk.id, message, {"language": kiosk.language, "visit_id": kiosk.visit_id})
+        try:
+            latest = client.latest_message(kiosk.id)
+        except AssistantDown:
+            latest = {}
     return replies, latest
 
 
@@ -237,7 +239,8 @@ def classify(body):
     if not text:
         raise Invalid("the text is empty", code="empty_text")
     try:
-        parsed = assistant().parse(text)
+        with admission.outside():
+            parsed = assistant().parse(text)
     except AssistantDown as exc:
         return {"error": {"code": "assistant_unavailable", "message": str(exc), "details": {}}}, 503
     return triage.judge(hall(), parsed)
