@@ -74,9 +74,10 @@ def one_slot_app(db_url, tmp_path):
                       "snapshot_dir": tmp_path / "snapshots", "rasa_url": "http://127.0.0.1:9",
                       "request_slots": 1})
     app.config["TESTING"] = True
-    app.hold = threading.Event()
+    app.entered, app.hold = threading.Event(), threading.Event()
 
     def held():
+        app.entered.set()
         app.hold.wait(10)
         return {"held": True}
 
@@ -97,7 +98,7 @@ def one_slot_app(db_url, tmp_path):
 def test_a_request_waits_while_the_slot_is_taken(one_slot_app):
     slots = one_slot_app.extensions["admission"]
     holder, _ = _in_thread(lambda: one_slot_app.test_client().get("/test/held").status_code)
-    _until(lambda: slots._free == 0)
+    assert one_slot_app.entered.wait(5)
     issuer, issued = _in_thread(lambda: one_slot_app.test_client().post(
         "/api/tickets", json={"business_type": "pay_bill"}, headers=DEVICE).status_code)
     _until(lambda: slots.waiting == 1)
