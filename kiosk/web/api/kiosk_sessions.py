@@ -22,9 +22,9 @@ from kiosk.hall import appointments, duty, tickets, triage, validation, visits
 from kiosk.hall.errors import Invalid, NotFound
 from kiosk.i18n import t
 from kiosk.models import Appointment, GuideAlert, Handover, KioskSession, Ticket
+from kiosk.web import admission
 from kiosk.web.api.common import commit, visit_for
 from kiosk.web.api.schemas import ID_TEXT, LANG
-from kiosk.web import admission
 from kiosk.web.api.tickets import ticket_body
 from kiosk.web.auth import require
 from kiosk.web.database import db, hall
