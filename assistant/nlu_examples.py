@@ -3,6 +3,7 @@
 Read by the fast intent CV (assistant/scripts/intent_cv.py) and the quality
 bench's baseline (bench/triage_quality.py), so both see what Rasa trains on.
 """
+
 from __future__ import annotations
 
 import re

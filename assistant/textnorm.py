@@ -1,8 +1,8 @@
 """Digit and phone-number normalization shared by the actions (no Rasa imports)."""
+
 from __future__ import annotations
 
 import re
-from typing import Optional
 
 # No \b: in Chinese text a number sits between ideographs, where \b never matches.
 PHONE_RE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
@@ -16,7 +16,7 @@ def normalize_digits(value: str) -> str:
     return value.translate(_FULL_WIDTH_DIGITS)
 
 
-def extract_phone(value: str) -> Optional[str]:
+def extract_phone(value: str) -> str | None:
     """The 11-digit mobile number in `value`, tolerating spaces, dashes and +86."""
     compact = re.sub(r"[\s\-－—()（）]", "", normalize_digits(value))
     compact = re.sub(r"^(\+?86)(?=1[3-9]\d{9}(?!\d))", "", compact)

@@ -1,4 +1,5 @@
 """Command line: `python -m kiosk serve | create-user | agent | calibrate | announcer | purge-snapshots`."""
+
 from __future__ import annotations
 
 import argparse
@@ -88,8 +89,9 @@ def main(argv: list[str] | None = None) -> int:
     user.add_argument("name")
     user.add_argument("--role", required=True, choices=["guide", "counter", "supervisor", "admin"])
     user.set_defaults(run=_create_user)
-    sub.add_parser("ensure-admin", help="create an admin account if there is no account yet"
-                   ).set_defaults(run=_ensure_admin)
+    sub.add_parser("ensure-admin", help="create an admin account if there is no account yet").set_defaults(
+        run=_ensure_admin
+    )
     sub.add_parser("purge-snapshots", help="delete snapshots past their retention").set_defaults(run=_purge)
     sub.add_parser("agent", help="run the camera agent (see `python -m kiosk agent --help`)")
     sub.add_parser("calibrate", help="calibrate the camera distance (see its --help)")

@@ -1,4 +1,5 @@
 """HTTP client of the Rasa server: parse a text, relay a kiosk message, read a turn's intent."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -19,9 +20,13 @@ class AssistantClient:
 
     def _call(self, method: str, path: str, params: dict | None = None, **kwargs) -> Any:
         try:
-            resp = requests.request(method, f"{self.url.rstrip('/')}{path}",
-                                    params={"token": self.token, **(params or {})},
-                                    timeout=(0.5, self.timeout_s), **kwargs)
+            resp = requests.request(
+                method,
+                f"{self.url.rstrip('/')}{path}",
+                params={"token": self.token, **(params or {})},
+                timeout=(0.5, self.timeout_s),
+                **kwargs,
+            )
             resp.raise_for_status()
             return resp.json()
         except (requests.RequestException, ValueError) as exc:
@@ -31,10 +36,12 @@ class AssistantClient:
         return self._call("POST", "/model/parse", json={"text": text})
 
     def send(self, sender: str, message: str, metadata: dict | None = None) -> list[dict]:
-        return self._call("POST", "/webhooks/rest/webhook",
-                          json={"sender": sender, "message": message, "metadata": metadata or {}})
+        return self._call(
+            "POST",
+            "/webhooks/rest/webhook",
+            json={"sender": sender, "message": message, "metadata": metadata or {}},
+        )
 
     def latest_message(self, sender: str) -> dict:
-        tracker = self._call("GET", f"/conversations/{sender}/tracker",
-                             params={"include_events": "NONE"})
+        tracker = self._call("GET", f"/conversations/{sender}/tracker", params={"include_events": "NONE"})
         return tracker.get("latest_message") or {}

@@ -1,4 +1,5 @@
 """The hall's clock: aware UTC instants, and the service day in the hall's time zone."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timezone

@@ -1,4 +1,5 @@
 """Database engine and sessions for SQLite (WAL, serialized writers) and PostgreSQL."""
+
 from __future__ import annotations
 
 import os
@@ -17,8 +18,9 @@ def make_engine(url: str) -> Engine:
         db_file = url.split("///", 1)[-1]
         if db_file and db_file != ":memory:":
             Path(db_file).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
-                               pool_size=20, max_overflow=40)
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=20, max_overflow=40
+        )
         on_disk = db_file and db_file != ":memory:"
         _serialize_sqlite_writers(engine, WriterLock(f"{db_file}.writer" if on_disk else None))
         return engine
@@ -144,9 +146,14 @@ def make_numbering_engine(engine: Engine) -> Engine | None:
     """
     if engine.dialect.name == "sqlite":
         return None
-    numbering = create_engine(engine.url, isolation_level="AUTOCOMMIT", pool_size=4, max_overflow=0,
-                              pool_reset_on_return=None,
-                              connect_args={"options": "-c synchronous_commit=off"})
+    numbering = create_engine(
+        engine.url,
+        isolation_level="AUTOCOMMIT",
+        pool_size=4,
+        max_overflow=0,
+        pool_reset_on_return=None,
+        connect_args={"options": "-c synchronous_commit=off"},
+    )
     _ping_after_idle(numbering)
     return numbering
 

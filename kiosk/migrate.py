@@ -1,4 +1,5 @@
 """Alembic migrations, applied at start so a hall's database always matches the code."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,8 +1,9 @@
 """The hall's records: tickets, counters, appointments, duty, visits, staff, audit."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -43,7 +44,11 @@ class UTCDateTime(TypeDecorator):
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime,
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+    }
 
 
 class TicketSequence(Base):
@@ -55,15 +60,22 @@ class TicketSequence(Base):
     last_number: Mapped[int] = mapped_column(Integer, default=0)
 
 
-
 class Ticket(Base):
     __tablename__ = "tickets"
     __table_args__ = (
         UniqueConstraint("service_day", "number", name="uq_ticket_day_number"),
         Index("ix_ticket_queue_order", "service_day", "queue", "status", "rank", "order_at"),
         # covers the per-type count of who waits ahead (hall/waits.py), run on every issue
-        Index("ix_ticket_waiting_by_type", "service_day", "queue", "status", "business_type",
-              "rank", "order_at", "id"),
+        Index(
+            "ix_ticket_waiting_by_type",
+            "service_day",
+            "queue",
+            "status",
+            "business_type",
+            "rank",
+            "order_at",
+            "id",
+        ),
         Index("ix_ticket_counter_status", "counter_id", "status"),
         Index("ix_ticket_type_finished", "business_type", "finished_at"),
         Index("ix_ticket_issued", "issued_at"),

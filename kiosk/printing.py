@@ -13,6 +13,7 @@ Chinese text is sent in the printers' Chinese character mode (FS &) as
 GB18030, which the common 58/80 mm Chinese thermal printers understand;
 the QR code of the mobile status page uses the printer's own QR command.
 """
+
 from __future__ import annotations
 
 import threading
@@ -30,7 +31,7 @@ DEFAULT_FILE = ROOT / "var" / "printer.out"
 NET_PORT = 9100
 NET_TIMEOUT_S = 5.0
 
-_CHINESE_ON = b"\x1c\x26"   # FS &: Chinese character mode
+_CHINESE_ON = b"\x1c\x26"  # FS &: Chinese character mode
 _CHINESE_OFF = b"\x1c\x2e"  # FS .
 _write_lock = threading.Lock()  # one ticket at a time reaches the device
 
@@ -71,8 +72,14 @@ def parse_target(spec: str) -> PrinterTarget:
     raise PrinterError(f"printer {spec!r}: use file, file:PATH, usb:VID:PID or net:HOST[:PORT]")
 
 
-def render_ticket(ticket: dict[str, Any], *, lang: str = "zh", business_name: str = "",
-                  queue_name: str = "", hall_name: str | None = None) -> bytes:
+def render_ticket(
+    ticket: dict[str, Any],
+    *,
+    lang: str = "zh",
+    business_name: str = "",
+    queue_name: str = "",
+    hall_name: str | None = None,
+) -> bytes:
     """The ESC/POS bytes of one ticket: number, queue, position, wait, materials, QR, cut."""
     p = Dummy(profile="default")
 
@@ -158,8 +165,9 @@ def _open(target: PrinterTarget):
         raise PrinterError(f"printer not reachable: {exc}") from exc
 
 
-def print_ticket(ticket: dict[str, Any], spec: str, *, lang: str = "zh", business_name: str = "",
-                 queue_name: str = "") -> int:
+def print_ticket(
+    ticket: dict[str, Any], spec: str, *, lang: str = "zh", business_name: str = "", queue_name: str = ""
+) -> int:
     """Render and print one ticket; returns the number of bytes sent."""
     data = render_ticket(ticket, lang=lang, business_name=business_name, queue_name=queue_name)
     send(data, spec)

@@ -1,4 +1,5 @@
 """Running the hall server under gunicorn (threads for the live pages, workers for load)."""
+
 from __future__ import annotations
 
 import gc
@@ -17,9 +18,16 @@ class HallServer(BaseApplication):
     def load_config(self) -> None:
         s = self.settings
         for key, value in {
-            "bind": f"{s.host}:{s.port}", "workers": s.workers, "threads": s.threads,
-            "worker_class": "gthread", "preload_app": True, "timeout": 0,
-            "graceful_timeout": 5, "accesslog": None, "errorlog": "-", "loglevel": "info",
+            "bind": f"{s.host}:{s.port}",
+            "workers": s.workers,
+            "threads": s.threads,
+            "worker_class": "gthread",
+            "preload_app": True,
+            "timeout": 0,
+            "graceful_timeout": 5,
+            "accesslog": None,
+            "errorlog": "-",
+            "loglevel": "info",
             "post_fork": _post_fork,
         }.items():
             self.cfg.set(key, value)

@@ -1,4 +1,5 @@
 """Typed settings of the hall server, read from the environment (KIOSK_*)."""
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -21,35 +22,68 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1", title="Listen address")
     port: int = Field(default=8000, ge=1, le=65535, title="Listen port")
     workers: int = Field(default=1, ge=1, le=32, title="Server worker processes")
-    threads: int = Field(default=64, ge=4, le=512, title="Threads per worker",
-                         description="Live pages (SSE) hold one thread each.")
-    request_slots: int = Field(default=2, ge=1, le=64, title="Requests a worker runs at once",
-                               description="Others wait their turn in arrival order; live pages' "
-                                           "streams and waits on the assistant take no slot.")
-    device_token: str = Field(default="dev-device-token", min_length=8, title="Device token",
-                              description="Bearer token of kiosks, agents and the assistant.")
+    threads: int = Field(
+        default=64,
+        ge=4,
+        le=512,
+        title="Threads per worker",
+        description="Live pages (SSE) hold one thread each.",
+    )
+    request_slots: int = Field(
+        default=2,
+        ge=1,
+        le=64,
+        title="Requests a worker runs at once",
+        description="Others wait their turn in arrival order; live pages' "
+        "streams and waits on the assistant take no slot.",
+    )
+    device_token: str = Field(
+        default="dev-device-token",
+        min_length=8,
+        title="Device token",
+        description="Bearer token of kiosks, agents and the assistant.",
+    )
     secret_key: str = Field(default="dev-secret-change-me", min_length=8, title="Session secret")
-    timezone: str = Field(default="Asia/Shanghai", title="Hall time zone",
-                          description="Decides the service day and greetings by time of day.")
-    business_types_file: Path = Field(default=ROOT / "config" / "business_types.yml",
-                                      title="Business types", description="The triage taxonomy (YAML).")
-    hall_file: Path = Field(default=ROOT / "config" / "hall.yml", title="Hall setup",
-                            description="Counters, back-office duty and appointment slots to seed.")
-    default_service_min: float = Field(default=6.0, gt=0, le=120,
-                                       title="Service minutes before history exists")
-    recent_services: int = Field(default=30, ge=1, le=1000,
-                                 title="Services averaged for the wait estimate")
+    timezone: str = Field(
+        default="Asia/Shanghai",
+        title="Hall time zone",
+        description="Decides the service day and greetings by time of day.",
+    )
+    business_types_file: Path = Field(
+        default=ROOT / "config" / "business_types.yml",
+        title="Business types",
+        description="The triage taxonomy (YAML).",
+    )
+    hall_file: Path = Field(
+        default=ROOT / "config" / "hall.yml",
+        title="Hall setup",
+        description="Counters, back-office duty and appointment slots to seed.",
+    )
+    default_service_min: float = Field(
+        default=6.0, gt=0, le=120, title="Service minutes before history exists"
+    )
+    recent_services: int = Field(default=30, ge=1, le=1000, title="Services averaged for the wait estimate")
     snapshot_dir: Path = Field(default=ROOT / "var" / "snapshots", title="Snapshot folder")
     snapshot_days: int = Field(default=7, ge=0, le=90, title="Days snapshots are kept")
     rasa_url: str = Field(default="http://127.0.0.1:5005", title="Rasa server URL")
     rasa_token: str = Field(default="dev-rasa-token", title="Rasa HTTP API token")
-    rasa_timeout_s: float = Field(default=1.3, gt=0, le=30, title="Rasa call timeout (s)",
-                                 description="Past this (plus 0.5 s to connect) the kiosk shows the touch menu.")
-    public_url: str = Field(default="", title="Public base URL",
-                            description="Base of QR-code links to the mobile status page; "
-                                        "empty means the request's own host.")
-    printer: str = Field(default="file", title="Ticket printer",
-                         description="'file' (var/printer.out), 'usb:VID:PID' or 'net:HOST[:PORT]'.")
+    rasa_timeout_s: float = Field(
+        default=1.3,
+        gt=0,
+        le=30,
+        title="Rasa call timeout (s)",
+        description="Past this (plus 0.5 s to connect) the kiosk shows the touch menu.",
+    )
+    public_url: str = Field(
+        default="",
+        title="Public base URL",
+        description="Base of QR-code links to the mobile status page; empty means the request's own host.",
+    )
+    printer: str = Field(
+        default="file",
+        title="Ticket printer",
+        description="'file' (var/printer.out), 'usb:VID:PID' or 'net:HOST[:PORT]'.",
+    )
 
 
 @lru_cache

@@ -1,4 +1,5 @@
 """Custom actions of the triage assistant (run by `rasa run actions --actions assistant.actions`)."""
+
 from assistant.actions.appointment import (  # noqa: F401
     ActionAskAppointmentSlot,
     ActionAskPersonName,

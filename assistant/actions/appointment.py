@@ -1,10 +1,11 @@
 """The appointment form: name, phone and a time slot, validated, then booked through the hall API."""
+
 from __future__ import annotations
 
 import logging
 import re
 from datetime import datetime
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
@@ -28,7 +29,7 @@ NAME_PREFIX = re.compile(r"^(我叫|我是|我姓|姓名是?|名字是?|叫我|m
 NAME_SUFFIX = re.compile(r"(就行|就好|吧|呀|啊|。|！|!|\.)+$")
 
 
-def clean_name(value: str) -> Optional[str]:
+def clean_name(value: str) -> str | None:
     """'我叫张三' -> '张三'; None when it does not look like a name."""
     name = NAME_PREFIX.sub("", value.strip())
     name = NAME_SUFFIX.sub("", name).strip(" ，,")
@@ -37,7 +38,7 @@ def clean_name(value: str) -> Optional[str]:
     return name
 
 
-def slot_label(slot: Dict[str, Any], language: str) -> str:
+def slot_label(slot: dict[str, Any], language: str) -> str:
     try:
         start = datetime.fromisoformat(str(slot["start"]))
         end = datetime.fromisoformat(str(slot["end"]))
@@ -50,7 +51,9 @@ def slot_label(slot: Dict[str, Any], language: str) -> str:
     return f"{start.month}月{start.day}日 周{weekdays[start.weekday()]} {start:%H:%M}-{end:%H:%M}"
 
 
-def match_slot(value: str, slots: List[Dict[str, Any]], today: Optional[datetime] = None) -> Optional[Dict[str, Any]]:
+def match_slot(
+    value: str, slots: list[dict[str, Any]], today: datetime | None = None
+) -> dict[str, Any] | None:
     """A slot from a button id ('17'), or from words like '明天上午' / '后天下午3点'."""
     value = normalize_digits(str(value)).strip()
     for slot in slots:
@@ -93,36 +96,40 @@ def match_slot(value: str, slots: List[Dict[str, Any]], today: Optional[datetime
     return None
 
 
-def free_slots(tracker: Tracker) -> List[Dict[str, Any]]:
+def free_slots(tracker: Tracker) -> list[dict[str, Any]]:
     business_type = tracker.get_slot("business_type") or "general_inquiry"
     slots = client_for(tracker).appointment_slots(business_type, days=3)
     return [s for s in slots if s.get("free", 1)]
 
 
-def slot_buttons(slots: List[Dict[str, Any]], language: str) -> List[Dict[str, str]]:
+def slot_buttons(slots: list[dict[str, Any]], language: str) -> list[dict[str, str]]:
     return [
         {
             "title": slot_label(slot, language),
-            "payload": '/inform{"appointment_slot": "%s"}' % slot["id"],
+            "payload": '/inform{{"appointment_slot": "{}"}}'.format(slot["id"]),
         }
         for slot in slots[:MAX_SLOT_BUTTONS]
     ]
 
 
 class ActionAskPersonName(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_person_name"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         dispatcher.utter_message(text=text("ask_person_name", language_of(tracker)))
         return []
 
 
 class ActionAskPhone(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_phone"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         dispatcher.utter_message(text=text("ask_phone", language_of(tracker)))
         return []
 
@@ -130,10 +137,12 @@ class ActionAskPhone(Action):
 class ActionAskAppointmentSlot(Action):
     """Offers the free slots of the next days as buttons."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_appointment_slot"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         language = language_of(tracker)
         try:
             slots = free_slots(tracker)
@@ -143,7 +152,7 @@ class ActionAskAppointmentSlot(Action):
         if not slots:
             dispatcher.utter_message(text=text("no_slots", language))
             events = alert_guide(dispatcher, tracker, "low_confidence", language)
-            return [ActiveLoop(None), SlotSet("requested_slot", None)] + events
+            return [ActiveLoop(None), SlotSet("requested_slot", None), *events]
         dispatcher.utter_message(text=text("ask_slot", language), buttons=slot_buttons(slots, language))
         return []
 
@@ -151,12 +160,12 @@ class ActionAskAppointmentSlot(Action):
 class ValidateAppointmentForm(FormValidationAction):
     """One validate_<slot> per slot; a bad value is answered and asked again."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_appointment_form"
 
     def validate_person_name(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    ) -> dict[str, Any]:
         name = clean_name(str(slot_value or ""))
         if name is None:
             dispatcher.utter_message(text=text("bad_name", language_of(tracker)))
@@ -164,7 +173,7 @@ class ValidateAppointmentForm(FormValidationAction):
 
     def validate_phone(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    ) -> dict[str, Any]:
         phone = extract_phone(str(slot_value or ""))
         if phone is None:
             dispatcher.utter_message(text=text("bad_phone", language_of(tracker)))
@@ -172,7 +181,7 @@ class ValidateAppointmentForm(FormValidationAction):
 
     def validate_appointment_slot(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    ) -> dict[str, Any]:
         language = language_of(tracker)
         try:
             slots = free_slots(tracker)
@@ -189,10 +198,12 @@ class ValidateAppointmentForm(FormValidationAction):
 class ActionBookAppointment(Action):
     """The form is complete: book the slot."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_book_appointment"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         language = language_of(tracker)
         business_type = tracker.get_slot("business_type") or "general_inquiry"
         slot_id = tracker.get_slot("appointment_slot")
@@ -229,12 +240,14 @@ class ActionBookAppointment(Action):
 
 
 class ActionCancelAppointment(Action):
-    """"算了" during the form: nothing is booked."""
+    """ "算了" during the form: nothing is booked."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_cancel_appointment"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         dispatcher.utter_message(text=text("appointment_cancelled", language_of(tracker)))
         return [
             SlotSet("person_name", None),

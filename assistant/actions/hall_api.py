@@ -1,10 +1,11 @@
 """A small client of the hall server API (docs/api.md) for the actions."""
+
 from __future__ import annotations
 
 import logging
 import os
 import time
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 import requests
 
@@ -30,9 +31,9 @@ class HallClient:
     def __init__(
         self,
         session_id: str,
-        base_url: Optional[str] = None,
-        token: Optional[str] = None,
-        http: Optional[requests.Session] = None,
+        base_url: str | None = None,
+        token: str | None = None,
+        http: requests.Session | None = None,
     ) -> None:
         self.session_id = session_id
         self.base_url = (base_url or os.environ.get("KIOSK_SERVER_URL") or DEFAULT_URL).rstrip("/")
@@ -45,10 +46,10 @@ class HallClient:
         method: str,
         path: str,
         *,
-        params: Optional[Dict[str, Any]] = None,
-        body: Optional[Dict[str, Any]] = None,
-        idempotency_key: Optional[str] = None,
-    ) -> Dict[str, Any]:
+        params: dict[str, Any] | None = None,
+        body: dict[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> dict[str, Any]:
         headers = {"Accept": "application/json"}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
@@ -80,20 +81,21 @@ class HallClient:
                 # gets the ticket, it is just not linked to a visit.
                 logger.warning("no kiosk session %s: calling %s without it", body["session_id"], path)
                 unlinked = {k: v for k, v in body.items() if k != "session_id"}
-                return self._request(method, path, params=params, body=unlinked,
-                                     idempotency_key=idempotency_key)
+                return self._request(
+                    method, path, params=params, body=unlinked, idempotency_key=idempotency_key
+                )
             raise HallApiError(response.status_code, code, error.get("message", response.text[:200]))
         return data
 
     # taxonomy -----------------------------------------------------------
-    def business_type(self, business_type: str) -> Dict[str, Any]:
+    def business_type(self, business_type: str) -> dict[str, Any]:
         return self._request("GET", f"/api/business-types/{business_type}")
 
-    def business_types(self) -> List[Dict[str, Any]]:
+    def business_types(self) -> list[dict[str, Any]]:
         return self._request("GET", "/api/business-types").get("business_types", [])
 
     # routes ---------------------------------------------------------------
-    def create_ticket(self, business_type: str, language: str, key: str) -> Dict[str, Any]:
+    def create_ticket(self, business_type: str, language: str, key: str) -> dict[str, Any]:
         return self._request(
             "POST",
             "/api/tickets",
@@ -106,10 +108,10 @@ class HallClient:
             idempotency_key=key,
         )
 
-    def duty(self, business_type: str) -> Dict[str, Any]:
+    def duty(self, business_type: str) -> dict[str, Any]:
         return self._request("GET", "/api/duty", params={"business_type": business_type})
 
-    def create_handover(self, business_type: str, staff_id: Any, key: str) -> Dict[str, Any]:
+    def create_handover(self, business_type: str, staff_id: Any, key: str) -> dict[str, Any]:
         return self._request(
             "POST",
             "/api/handovers",
@@ -117,7 +119,7 @@ class HallClient:
             idempotency_key=key,
         )
 
-    def appointment_slots(self, business_type: str, days: int = 3) -> List[Dict[str, Any]]:
+    def appointment_slots(self, business_type: str, days: int = 3) -> list[dict[str, Any]]:
         data = self._request(
             "GET",
             "/api/appointments/slots",
@@ -127,7 +129,7 @@ class HallClient:
 
     def book_appointment(
         self, slot_id: Any, business_type: str, name: str, phone: str, key: str
-    ) -> Dict[str, Any]:
+    ) -> dict[str, Any]:
         return self._request(
             "POST",
             "/api/appointments",
@@ -141,18 +143,18 @@ class HallClient:
             idempotency_key=key,
         )
 
-    def alert_guide(self, reason: str, text: Optional[str], key: str) -> Dict[str, Any]:
-        body: Dict[str, Any] = {"reason": reason, "session_id": self.session_id}
+    def alert_guide(self, reason: str, text: str | None, key: str) -> dict[str, Any]:
+        body: dict[str, Any] = {"reason": reason, "session_id": self.session_id}
         if text:
             body["text"] = text
         return self._request("POST", "/api/guide-alerts", body=body, idempotency_key=key)
 
 
-_TAXONOMY_CACHE: Dict[str, Any] = {"at": 0.0, "types": {}}
+_TAXONOMY_CACHE: dict[str, Any] = {"at": 0.0, "types": {}}
 _TAXONOMY_TTL_S = 60.0
 
 
-def taxonomy(client: HallClient) -> Dict[str, Dict[str, Any]]:
+def taxonomy(client: HallClient) -> dict[str, dict[str, Any]]:
     """The business types by id, cached for a minute (names for buttons and questions)."""
     now = time.monotonic()
     if _TAXONOMY_CACHE["types"] and now - _TAXONOMY_CACHE["at"] < _TAXONOMY_TTL_S:

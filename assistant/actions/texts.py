@@ -1,9 +1,10 @@
 """The custom actions' texts in Chinese and English (the fixed replies are in domain.yml)."""
+
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+from typing import Any
 
-TEXTS: Dict[str, Dict[str, str]] = {
+TEXTS: dict[str, dict[str, str]] = {
     "confirm_business": {
         "zh": "您是要办理「{name}」吗？",
         "en": "You would like: {name}. Is that right?",
@@ -100,7 +101,7 @@ TEXTS: Dict[str, Dict[str, str]] = {
 }
 
 
-def text(key: str, language: Optional[str], **values: Any) -> str:
+def text(key: str, language: str | None, **values: Any) -> str:
     """The text for `key` in the customer's language (Chinese unless English was chosen)."""
     entry = TEXTS[key]
     template = entry["en"] if language == "en" else entry["zh"]

@@ -1,8 +1,9 @@
 """Triage actions: judge the business type, confirm it, and act on its route."""
+
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -73,7 +74,7 @@ def display_name(business_type: str, language: str, tracker: Tracker) -> str:
     return info.get("en" if language == "en" else "zh") or business_type
 
 
-def business_candidates(tracker: Tracker) -> List[Dict[str, Any]]:
+def business_candidates(tracker: Tracker) -> list[dict[str, Any]]:
     """Business intents of the latest message's ranking, likeliest first."""
     ranking = tracker.latest_message.get("intent_ranking") or []
     return [
@@ -85,7 +86,7 @@ def business_candidates(tracker: Tracker) -> List[Dict[str, Any]]:
 
 def alert_guide(
     dispatcher: CollectingDispatcher, tracker: Tracker, reason: str, language: str
-) -> List[EventType]:
+) -> list[EventType]:
     """Calls a guide through the hall API and tells the customer so."""
     user_text = tracker.latest_message.get("text")
     try:
@@ -95,15 +96,13 @@ def alert_guide(
         logger.error("guide alert failed: %s", exc)
         alert_id = None
     dispatcher.utter_message(text=text("guide_coming", language))
-    dispatcher.utter_message(
-        json_message={"type": "guide_alert", "id": alert_id, "reason": reason}
-    )
+    dispatcher.utter_message(json_message={"type": "guide_alert", "id": alert_id, "reason": reason})
     return [SlotSet("stage", "guide_called"), SlotSet("business_type", None)]
 
 
 def issue_ticket(
     dispatcher: CollectingDispatcher, tracker: Tracker, business_type: str, language: str
-) -> List[EventType]:
+) -> list[EventType]:
     try:
         ticket = client_for(tracker).create_ticket(
             business_type, language, idempotency_key(tracker, "ticket")
@@ -111,7 +110,7 @@ def issue_ticket(
     except HallApiError as exc:
         logger.error("ticket for %s failed: %s", business_type, exc)
         dispatcher.utter_message(text=text("system_trouble", language))
-        return alert_guide_silently(tracker) + [SlotSet("stage", "guide_called")]
+        return [*alert_guide_silently(tracker), SlotSet("stage", "guide_called")]
     position = ticket.get("position") or 1
     dispatcher.utter_message(
         text=text(
@@ -126,7 +125,7 @@ def issue_ticket(
     return [SlotSet("stage", "done")]
 
 
-def alert_guide_silently(tracker: Tracker) -> List[EventType]:
+def alert_guide_silently(tracker: Tracker) -> list[EventType]:
     try:
         client_for(tracker).alert_guide(
             "low_confidence", "assistant: hall API error", idempotency_key(tracker, "alert")
@@ -139,12 +138,12 @@ def alert_guide_silently(tracker: Tracker) -> List[EventType]:
 class ActionSetLanguage(Action):
     """Slot mapping of `language`: the kiosk sends {"language": "en"|"zh"} as message metadata."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_set_language"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
         metadata = tracker.latest_message.get("metadata") or {}
         if not metadata:
             for event in reversed(tracker.events):
@@ -160,12 +159,12 @@ class ActionSetLanguage(Action):
 class ActionTriage(Action):
     """A business-type intent: confirm it, or go ahead when the customer tapped a button."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_triage"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
         language = language_of(tracker)
         intent = tracker.latest_message.get("intent") or {}
         business_type = intent.get("name")
@@ -206,21 +205,20 @@ class ActionTriage(Action):
 class ActionClarify(Action):
     """Unsure (nlu_fallback, unclear_request): one question with the likeliest two or three business types."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_clarify"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
         language = language_of(tracker)
-        candidates = [
-            c for c in business_candidates(tracker) if c["confidence"] >= CLARIFY_MIN_CONFIDENCE
-        ][:MAX_CLARIFY_OPTIONS]
+        candidates = [c for c in business_candidates(tracker) if c["confidence"] >= CLARIFY_MIN_CONFIDENCE][
+            :MAX_CLARIFY_OPTIONS
+        ]
         if candidates:
             top = candidates[0]["confidence"] or 1e-9
             candidates = [
-                c for i, c in enumerate(candidates)
-                if i < 2 or c["confidence"] >= CLARIFY_MIN_RATIO * top
+                c for i, c in enumerate(candidates) if i < 2 or c["confidence"] >= CLARIFY_MIN_RATIO * top
             ]
         buttons = [
             {
@@ -249,12 +247,12 @@ class ActionClarify(Action):
 class ActionRejectTriage(Action):
     """The customer said the guessed business type is wrong: ask again."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_reject_triage"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
         dispatcher.utter_message(response="utter_ask_business")
         return [SlotSet("stage", None), SlotSet("business_type", None)]
 
@@ -262,12 +260,12 @@ class ActionRejectTriage(Action):
 class ActionRoute(Action):
     """The confirmed business type: materials, then ticket, self-service, hand-over or appointment."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_route"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
         language = language_of(tracker)
         business_type = tracker.get_slot("business_type")
         client = client_for(tracker)
@@ -279,12 +277,12 @@ class ActionRoute(Action):
         except HallApiError as exc:
             logger.error("business type %s: %s", business_type, exc)
             dispatcher.utter_message(text=text("system_trouble", language))
-            return alert_guide_silently(tracker) + [SlotSet("stage", "guide_called")]
+            return [*alert_guide_silently(tracker), SlotSet("stage", "guide_called")]
 
         name = info.get("en" if language == "en" else "zh") or business_type
-        materials = (info.get("materials") or {}).get(language) or (
-            info.get("materials") or {}
-        ).get("zh") or []
+        materials = (
+            (info.get("materials") or {}).get(language) or (info.get("materials") or {}).get("zh") or []
+        )
         message = text("start_business", language, name=name)
         if materials:
             items = "\n".join(f"{i}. {m}" for i, m in enumerate(materials, start=1))
@@ -341,12 +339,12 @@ class ActionRoute(Action):
 class ActionIssueTicket(Action):
     """Self-service was offered and the customer still wants a counter ticket."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_issue_ticket"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
         language = language_of(tracker)
         business_type = tracker.get_slot("business_type")
         if business_type not in BUSINESS_TYPES:
@@ -358,12 +356,12 @@ class ActionIssueTicket(Action):
 class ActionCallGuide(Action):
     """Asked for a human, out of scope, or still unsure: alert a guide."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_call_guide"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         reason = ALERT_REASONS.get(intent or "", "low_confidence")
         return alert_guide(dispatcher, tracker, reason, language_of(tracker))

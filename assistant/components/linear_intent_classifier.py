@@ -5,10 +5,11 @@ On ~40-120 examples per intent it generalises better than DIET's intent head
 seconds and its probabilities are a usable confidence for FallbackClassifier.
 DIET stays in the pipeline for the entities only (intent_classification: false).
 """
+
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from hanziconv import HanziConv
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -26,7 +27,7 @@ from assistant.components.mixed_tokenizer import to_half_width
 logger = logging.getLogger(__name__)
 
 
-def normalize_text(text: Text) -> Text:
+def normalize_text(text: str) -> str:
     """What the model reads: simplified characters, half-width ASCII, lower case, spaces collapsed.
 
     Traditional characters are folded to simplified (電費 -> 电费) so that
@@ -37,14 +38,12 @@ def normalize_text(text: Text) -> Text:
     return " ".join(HanziConv.toSimplified(to_half_width(text)).lower().split())
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class LinearIntentClassifier(GraphComponent, IntentClassifier):
     """Char n-gram TF-IDF + multinomial logistic regression over the message text."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {
             "min_ngram": 1,
             "max_ngram": 3,
@@ -55,15 +54,15 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         }
 
     @staticmethod
-    def required_packages() -> List[Text]:
+    def required_packages() -> list[str]:
         return ["sklearn", "numpy", "hanziconv"]
 
     def __init__(
         self,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
-        model: Optional[LinearTextModel] = None,
+        model: LinearTextModel | None = None,
     ) -> None:
         self._config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
@@ -73,17 +72,15 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "LinearIntentClassifier":
+    ) -> LinearIntentClassifier:
         return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
-        examples = [
-            e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)
-        ]
+        examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
         if len({e.get(INTENT) for e in examples}) < 2:
             logger.warning("LinearIntentClassifier: fewer than two intents, not trained")
             return self._resource
@@ -97,7 +94,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         self.persist()
         return self._resource
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             text = message.get(TEXT)
             if self._model is None or not text:
@@ -119,12 +116,12 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     @classmethod
     def load(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
         **kwargs: Any,
-    ) -> "LinearIntentClassifier":
+    ) -> LinearIntentClassifier:
         try:
             with model_storage.read_from(resource) as folder:
                 model = LinearTextModel.load(folder)

@@ -6,11 +6,12 @@ pickle): the vocabulary, the idf weights, the coefficients and the classes.
 Prediction rebuilds the TF-IDF vector by hand (sublinear tf, idf, l2 norm,
 exactly as sklearn's TfidfVectorizer does) and applies the softmax.
 """
+
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -34,14 +35,14 @@ class LinearTextModel:
         self.min_df = min_df
         self.C = C
         self.max_iter = max_iter
-        self.vocabulary: Dict[str, int] = {}
-        self.idf: Optional[np.ndarray] = None
-        self.coef: Optional[np.ndarray] = None
-        self.intercept: Optional[np.ndarray] = None
-        self.classes: List[str] = []
+        self.vocabulary: dict[str, int] = {}
+        self.idf: np.ndarray | None = None
+        self.coef: np.ndarray | None = None
+        self.intercept: np.ndarray | None = None
+        self.classes: list[str] = []
 
     # ------------------------------------------------------------ training
-    def fit(self, texts: Sequence[str], labels: Sequence[str]) -> "LinearTextModel":
+    def fit(self, texts: Sequence[str], labels: Sequence[str]) -> LinearTextModel:
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
 
@@ -94,7 +95,7 @@ class LinearTextModel:
         probs = np.exp(logits)
         return probs / probs.sum(axis=1, keepdims=True)
 
-    def rank(self, text: str, length: int = 10) -> List[Tuple[str, float]]:
+    def rank(self, text: str, length: int = 10) -> list[tuple[str, float]]:
         """The classes of one text, likeliest first (at most `length`, 0 = all)."""
         probs = self.predict_proba([text])[0]
         order = np.argsort(-probs, kind="stable")
@@ -119,7 +120,7 @@ class LinearTextModel:
         np.savez_compressed(folder / ARRAYS_FILE, idf=self.idf, coef=self.coef, intercept=self.intercept)
 
     @classmethod
-    def load(cls, folder: Path) -> "LinearTextModel":
+    def load(cls, folder: Path) -> LinearTextModel:
         folder = Path(folder)
         meta = json.loads((folder / MODEL_FILE).read_text(encoding="utf-8"))
         model = cls(meta["min_ngram"], meta["max_ngram"], meta["min_df"], meta["C"], meta["max_iter"])

@@ -1,7 +1,8 @@
 """Keeps one entity per span when the regexes and DIET both found a phone or account number."""
+
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -13,9 +14,7 @@ from rasa.shared.nlu.training_data.message import Message
 REGEX_EXTRACTOR = "RegexEntityExtractor"
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
 class RegexEntityPreference(GraphComponent):
     """Drops a statistical entity that overlaps a regex entity of the same type.
 
@@ -24,33 +23,35 @@ class RegexEntityPreference(GraphComponent):
     """
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {"entities": ["phone", "account_number"]}
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
+    def __init__(self, config: dict[str, Any]) -> None:
         self._entities = set(config.get("entities") or [])
 
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "RegexEntityPreference":
+    ) -> RegexEntityPreference:
         return cls(config)
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             entities = message.get(ENTITIES) or []
             from_regex = [
-                e for e in entities
+                e
+                for e in entities
                 if e.get(EXTRACTOR) == REGEX_EXTRACTOR and e.get(ENTITY_ATTRIBUTE_TYPE) in self._entities
             ]
             if not from_regex:
                 continue
             kept = [
-                e for e in entities
+                e
+                for e in entities
                 if e.get(EXTRACTOR) == REGEX_EXTRACTOR
                 or not any(
                     e.get(ENTITY_ATTRIBUTE_TYPE) == r.get(ENTITY_ATTRIBUTE_TYPE)

@@ -4,16 +4,31 @@ Usage: python assistant/scripts/cv_summary.py var/reports/rasa-nlu-cv
 Prints macro/weighted F1 of the intents, the business types below 0.85 and
 the entity F1, and writes summary.json beside the reports.
 """
+
 import json
 import sys
 from pathlib import Path
 
 BUSINESS_TYPES = {
-    "pay_bill", "bill_inquiry", "invoice", "new_connection_residential",
-    "new_connection_business", "capacity_change", "ev_charger", "solar_pv",
-    "name_transfer", "tariff_change", "meter_relocation", "account_closure",
-    "meter_issue", "fault_report", "outage_inquiry", "complaint",
-    "application_status", "online_service_help", "general_inquiry",
+    "pay_bill",
+    "bill_inquiry",
+    "invoice",
+    "new_connection_residential",
+    "new_connection_business",
+    "capacity_change",
+    "ev_charger",
+    "solar_pv",
+    "name_transfer",
+    "tariff_change",
+    "meter_relocation",
+    "account_closure",
+    "meter_issue",
+    "fault_report",
+    "outage_inquiry",
+    "complaint",
+    "application_status",
+    "online_service_help",
+    "general_inquiry",
 }
 
 
@@ -22,8 +37,11 @@ def main(folder: str) -> int:
     intents = json.loads((out / "intent_report.json").read_text())
     macro = intents["macro avg"]["f1-score"]
     weighted = intents["weighted avg"]["f1-score"]
-    per_intent = {k: v["f1-score"] for k, v in intents.items() if isinstance(v, dict) and "f1-score" in v
-                  and k not in ("macro avg", "weighted avg", "micro avg")}
+    per_intent = {
+        k: v["f1-score"]
+        for k, v in intents.items()
+        if isinstance(v, dict) and "f1-score" in v and k not in ("macro avg", "weighted avg", "micro avg")
+    }
     business = {k: v for k, v in per_intent.items() if k in BUSINESS_TYPES}
     business_macro = sum(business.values()) / len(business) if business else 0.0
     weak = {k: round(v, 3) for k, v in sorted(business.items(), key=lambda kv: kv[1]) if v < 0.85}
@@ -32,17 +50,22 @@ def main(folder: str) -> int:
         "intent_weighted_f1": round(weighted, 4),
         "business_type_macro_f1": round(business_macro, 4),
         "business_types_below_0.85": weak,
-        "lowest_business_types": {k: round(v, 3) for k, v in sorted(business.items(), key=lambda kv: kv[1])[:5]},
+        "lowest_business_types": {
+            k: round(v, 3) for k, v in sorted(business.items(), key=lambda kv: kv[1])[:5]
+        },
     }
     for name in ("DIETClassifier_report.json", "RegexEntityExtractor_report.json"):
         path = out / name
         if path.exists():
             report = json.loads(path.read_text())
             summary[name.replace("_report.json", "") + "_entity_macro_f1"] = round(
-                report.get("macro avg", {}).get("f1-score", 0.0), 4)
+                report.get("macro avg", {}).get("f1-score", 0.0), 4
+            )
     (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2))
-    print(f"cross-validation intent macro F1: {macro:.4f} (weighted {weighted:.4f}); "
-          f"business types macro F1: {business_macro:.4f}")
+    print(
+        f"cross-validation intent macro F1: {macro:.4f} (weighted {weighted:.4f}); "
+        f"business types macro F1: {business_macro:.4f}"
+    )
     print(f"business types below 0.85: {weak or 'none'}")
     print(f"lowest: {summary['lowest_business_types']}")
     for key, value in summary.items():

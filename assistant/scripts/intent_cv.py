@@ -7,6 +7,7 @@ n-grams and C as assistant/config.yml) on stratified folds of nlu/ and
 prints per-intent F1 in about a minute. `make rasa-test-nlu` (the whole
 pipeline, half an hour) stays the reference figure; this one is for iterating on data.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,6 +24,7 @@ from assistant.components.linear_intent_classifier import normalize_text  # noqa
 from assistant.components.linear_text_model import LinearTextModel  # noqa: E402
 from assistant.nlu_examples import load_nlu_examples  # noqa: E402
 from assistant.scripts.cv_summary import BUSINESS_TYPES  # noqa: E402
+
 
 def classifier_settings() -> dict:
     """min_ngram, max_ngram and C of LinearIntentClassifier in assistant/config.yml."""
@@ -52,21 +54,31 @@ def main() -> int:
     predicted = [""] * len(texts)
     folds = StratifiedKFold(n_splits=args.folds, shuffle=True, random_state=2026)
     for train, test in folds.split(texts, labels):
-        model = LinearTextModel(**classifier_settings()).fit([texts[i] for i in train], [labels[i] for i in train])
-        for i, row in zip(test, model.predict_proba([texts[i] for i in test])):
+        model = LinearTextModel(**classifier_settings()).fit(
+            [texts[i] for i in train], [labels[i] for i in train]
+        )
+        for i, row in zip(test, model.predict_proba([texts[i] for i in test]), strict=True):
             predicted[i] = model.classes[int(row.argmax())]
 
     report = classification_report(labels, predicted, output_dict=True, zero_division=0)
-    per_intent = {k: v for k, v in report.items() if isinstance(v, dict) and k not in ("macro avg", "weighted avg")}
+    per_intent = {
+        k: v for k, v in report.items() if isinstance(v, dict) and k not in ("macro avg", "weighted avg")
+    }
     for intent, row in sorted(per_intent.items(), key=lambda kv: kv[1]["f1-score"]):
-        confused = Counter(p for p, l in zip(predicted, labels) if l == intent and p != intent).most_common(3)
+        confused = Counter(
+            p for p, gold in zip(predicted, labels, strict=True) if gold == intent and p != intent
+        ).most_common(3)
         mark = "*" if intent in BUSINESS_TYPES else " "
-        print(f"{mark} {intent:28s} F1 {row['f1-score']:.3f}  n {int(row['support']):4d}  confused with {dict(confused)}")
+        print(
+            f"{mark} {intent:28s} F1 {row['f1-score']:.3f}  n {int(row['support']):4d}  confused with {dict(confused)}"
+        )
     business = [per_intent[b]["f1-score"] for b in BUSINESS_TYPES if b in per_intent]
-    print(f"{len(texts)} examples; intent macro F1 {report['macro avg']['f1-score']:.4f}; "
-          f"business types (*) macro F1 {sum(business) / len(business):.4f}, lowest {min(business):.3f}")
+    print(
+        f"{len(texts)} examples; intent macro F1 {report['macro avg']['f1-score']:.4f}; "
+        f"business types (*) macro F1 {sum(business) / len(business):.4f}, lowest {min(business):.3f}"
+    )
     if args.errors:
-        for (text, label), guess in zip(examples, predicted):
+        for (text, label), guess in zip(examples, predicted, strict=True):
             if guess != label:
                 print(f"{label:28s} -> {guess:28s} {text}")
     return 0

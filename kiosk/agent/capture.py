@@ -44,8 +44,15 @@ def source_kind(spec: str) -> str:
 class FrameSource:
     """Reads frames in a thread; `read()` hands out the newest one not yet seen."""
 
-    def __init__(self, spec: str, settings: CaptureSettings | None = None, *, loop: bool | None = None,
-                 clock=time.monotonic, sleep=time.sleep):
+    def __init__(
+        self,
+        spec: str,
+        settings: CaptureSettings | None = None,
+        *,
+        loop: bool | None = None,
+        clock=time.monotonic,
+        sleep=time.sleep,
+    ):
         self.spec = spec
         self.settings = settings or CaptureSettings()
         self.kind = source_kind(spec)
@@ -64,7 +71,7 @@ class FrameSource:
         self.fps: float | None = None
 
     # -- consumer side -------------------------------------------------
-    def start(self) -> "FrameSource":
+    def start(self) -> FrameSource:
         self._thread = threading.Thread(target=self._run, name=f"capture:{self.spec}", daemon=True)
         self._thread.start()
         return self
@@ -134,13 +141,21 @@ class FrameSource:
             if cap is None:
                 self.failures += 1
                 self.connected = False
-                log.warning("video source %s (%s) could not be opened; retrying in %.1f s",
-                            self.spec, self.kind, delay)
+                log.warning(
+                    "video source %s (%s) could not be opened; retrying in %.1f s",
+                    self.spec,
+                    self.kind,
+                    delay,
+                )
                 delay = self._backoff(delay)
                 continue
             self.connected = True
-            log.info("video source %s opened (%s, %s fps)", self.spec, self.kind,
-                     f"{self.fps:.1f}" if self.fps else "?")
+            log.info(
+                "video source %s opened (%s, %s fps)",
+                self.spec,
+                self.kind,
+                f"{self.fps:.1f}" if self.fps else "?",
+            )
             paced = self.kind in ("file", "sequence")
             t0 = self._clock()
             n = 0

@@ -19,8 +19,11 @@ log = logging.getLogger("kiosk.agent")
 
 
 def _logging(verbose: bool) -> None:
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
 
 
 def _settings(overrides: dict):
@@ -28,7 +31,7 @@ def _settings(overrides: dict):
         return load_settings(overrides)
     except ValidationError as exc:
         print(f"kiosk agent: bad settings:\n{exc}", file=sys.stderr)
-        raise SystemExit(2)
+        raise SystemExit(2) from exc
 
 
 def _ensure_demo_video(path: str) -> str:
@@ -42,14 +45,21 @@ def _ensure_demo_video(path: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """python -m kiosk agent --source SOURCE [--loop]"""
-    ap = argparse.ArgumentParser(prog="kiosk agent", description="Camera greeter: detect, track, greet, report.")
-    ap.add_argument("--source", help="camera index, video file, RTSP/HTTP URL or image pattern (frames/%%04d.jpg); "
-                    "default KIOSK_AGENT_CAPTURE__SOURCE, else the demo video")
+    ap = argparse.ArgumentParser(
+        prog="kiosk agent", description="Camera greeter: detect, track, greet, report."
+    )
+    ap.add_argument(
+        "--source",
+        help="camera index, video file, RTSP/HTTP URL or image pattern (frames/%%04d.jpg); "
+        "default KIOSK_AGENT_CAPTURE__SOURCE, else the demo video",
+    )
     ap.add_argument("--loop", action="store_true", help="play a file again at its end instead of exiting")
     ap.add_argument("--no-speech", action="store_true", help="log greetings instead of speaking them")
     ap.add_argument("--seconds", type=float, help="stop after this many seconds")
     ap.add_argument("--summary", help="write a JSON summary (events, latencies, frame rate) here at exit")
-    ap.add_argument("--show-settings", action="store_true", help="print the effective settings as JSON and exit")
+    ap.add_argument(
+        "--show-settings", action="store_true", help="print the effective settings as JSON and exit"
+    )
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args(argv)
     _logging(args.verbose)
@@ -114,11 +124,18 @@ def summarize(agent, source) -> dict:
 
 def calibrate_main(argv: list[str] | None = None) -> int:
     """python -m kiosk calibrate --image FRAME --distance METRES (or --source CAMERA for live frames)"""
-    ap = argparse.ArgumentParser(prog="kiosk calibrate",
-                                 description="Find the camera's focal length from one person at a measured distance.")
+    ap = argparse.ArgumentParser(
+        prog="kiosk calibrate",
+        description="Find the camera's focal length from one person at a measured distance.",
+    )
     src = ap.add_mutually_exclusive_group()
-    src.add_argument("--image", action="append", help="a frame (repeatable) with one person facing the camera")
-    src.add_argument("--source", help="take frames from this camera or stream instead (default: KIOSK_AGENT_CAPTURE__SOURCE)")
+    src.add_argument(
+        "--image", action="append", help="a frame (repeatable) with one person facing the camera"
+    )
+    src.add_argument(
+        "--source",
+        help="take frames from this camera or stream instead (default: KIOSK_AGENT_CAPTURE__SOURCE)",
+    )
     ap.add_argument("--distance", type=float, required=True, help="measured distance camera → face, metres")
     ap.add_argument("--frames", type=int, default=15, help="live: how many frames to use")
     ap.add_argument("--dry-run", action="store_true", help="print the result without saving it")
@@ -139,15 +156,21 @@ def calibrate_main(argv: list[str] | None = None) -> int:
             if img is None:
                 print(f"kiosk calibrate: cannot read image {path}", file=sys.stderr)
                 return 2
-            frames.append(cv2.resize(img, (settings.capture.width, settings.capture.height),
-                                     interpolation=cv2.INTER_AREA))
+            frames.append(
+                cv2.resize(
+                    img, (settings.capture.width, settings.capture.height), interpolation=cv2.INTER_AREA
+                )
+            )
         origin = ", ".join(args.image)
     else:
         from .capture import FrameSource
 
         spec = args.source or settings.capture.source
         if not spec:
-            print("kiosk calibrate: give --image or --source (or set KIOSK_AGENT_CAPTURE__SOURCE)", file=sys.stderr)
+            print(
+                "kiosk calibrate: give --image or --source (or set KIOSK_AGENT_CAPTURE__SOURCE)",
+                file=sys.stderr,
+            )
             return 2
         source = FrameSource(spec, settings.capture).start()
         deadline = time.monotonic() + 20
@@ -165,8 +188,9 @@ def calibrate_main(argv: list[str] | None = None) -> int:
     detector = build_detector(det_settings, settings.distance.model_copy(update={"focal_px": 600.0}))
     detector.min_px, detector.max_px = 20, min(settings.capture.width, settings.capture.height)
     try:
-        result = calibrate(frames, args.distance, detector, settings.distance, save=not args.dry_run,
-                           source=origin)
+        result = calibrate(
+            frames, args.distance, detector, settings.distance, save=not args.dry_run, source=origin
+        )
     except CalibrationError as exc:
         print(f"kiosk calibrate: {exc}", file=sys.stderr)
         return 1

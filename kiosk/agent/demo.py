@@ -10,6 +10,7 @@ distances are known. `make demo-video` writes var/demo/walk-in.mp4 and a
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import math
 from dataclasses import dataclass, field
@@ -36,8 +37,10 @@ def box_ratio(patch: np.ndarray, scene: np.ndarray) -> float:
         canvas = cv2.resize(scene[150:270, 260:380], (size * 3, size * 3))  # the wall behind heads
         c = int(size * 1.5)
         cv2.ellipse(canvas, (c, c), (int(size * 0.62), int(size * 0.72)), 0, 0, 360, (30, 30, 35), -1)
-        face = cv2.resize(patch, (size, size), interpolation=cv2.INTER_AREA if size < patch.shape[0] else cv2.INTER_CUBIC)
-        canvas[c - size // 2:c - size // 2 + size, c - size // 2:c - size // 2 + size] = face
+        face = cv2.resize(
+            patch, (size, size), interpolation=cv2.INTER_AREA if size < patch.shape[0] else cv2.INTER_CUBIC
+        )
+        canvas[c - size // 2 : c - size // 2 + size, c - size // 2 : c - size // 2 + size] = face
         boxes = casc.detectMultiScale(cv2.cvtColor(canvas, cv2.COLOR_BGR2GRAY), 1.03, 3, minSize=(20, 20))
         if len(boxes):
             best = min(boxes, key=lambda b: abs(b[0] + b[2] / 2 - c) + abs(b[1] + b[3] / 2 - c))
@@ -52,7 +55,7 @@ def face_sources() -> dict[str, np.ndarray]:
     faces: dict[str, np.ndarray] = {}
     astro = cv2.cvtColor(skimage.data.astronaut(), cv2.COLOR_RGB2BGR)
     x, y, w, h = 177, 66, 95, 95  # the cascade's box on this photograph
-    faces["astronaut"] = astro[y:y + h, x:x + w].copy()
+    faces["astronaut"] = astro[y : y + h, x : x + w].copy()
     lfw = skimage.data.lfw_subset()  # 100 faces then 100 non-faces, 25x25 grey
     for i in (0, 10, 20, 50, 80, 40):
         grey = (lfw[i] * 255).astype(np.uint8)
@@ -77,11 +80,11 @@ class Walker:
         wp = self.waypoints
         if t < wp[0][0] or t > wp[-1][0]:
             return None
-        for (t0, x0, d0, v0), (t1, x1, d1, _) in zip(wp, wp[1:]):
+        for (t0, x0, d0, v0), (t1, x1, d1, _) in itertools.pairwise(wp):
             if t0 <= t <= t1:
                 a = 0.0 if t1 == t0 else (t - t0) / (t1 - t0)
                 return x0 + a * (x1 - x0), d0 + a * (d1 - d0), v0, (t1 - t0) > 0 and (x1 != x0 or d1 != d0)
-        t_last, x, d, v = wp[-1]
+        _t_last, x, d, v = wp[-1]
         return x, d, v, False
 
     @property
@@ -93,31 +96,140 @@ def scenario(name: str = "demo") -> tuple[float, list[Walker]]:
     """(duration, walkers). 'demo': seven people, some together; 'test': four, shorter."""
     w = []
     if name == "test":
-        w.append(Walker(1, "astronaut", [(0.5, 0.3, 5.0, True), (4.5, 0.2, 1.4, True), (7.0, 0.2, 1.4, True),
-                                         (8.5, 2.4, 1.5, True)], shirt=(150, 80, 40)))
-        w.append(Walker(2, "lfw0", [(5.0, -0.7, 5.5, True), (8.5, -0.6, 2.6, True), (9.5, -0.6, 2.6, True),
-                                    (11.5, -2.8, 2.8, True)], shirt=(40, 120, 60), face_height_m=1.55))
-        w.append(Walker(3, "lfw10", [(10.0, -0.2, 5.0, True), (13.5, 0.0, 1.5, True), (15.0, 0.0, 1.5, True),
-                                     (15.6, 0.0, 1.5, False), (16.2, 0.0, 1.5, True), (17.0, 0.0, 1.5, True),
-                                     (20.0, 0.3, 5.0, True)], shirt=(120, 50, 130), face_height_m=1.65))
-        w.append(Walker(4, "lfw20", [(12.0, -2.4, 4.6, True), (18.0, 2.4, 4.4, True)],
-                        shirt=(90, 90, 90), face_height_m=1.58))
+        w.append(
+            Walker(
+                1,
+                "astronaut",
+                [(0.5, 0.3, 5.0, True), (4.5, 0.2, 1.4, True), (7.0, 0.2, 1.4, True), (8.5, 2.4, 1.5, True)],
+                shirt=(150, 80, 40),
+            )
+        )
+        w.append(
+            Walker(
+                2,
+                "lfw0",
+                [
+                    (5.0, -0.7, 5.5, True),
+                    (8.5, -0.6, 2.6, True),
+                    (9.5, -0.6, 2.6, True),
+                    (11.5, -2.8, 2.8, True),
+                ],
+                shirt=(40, 120, 60),
+                face_height_m=1.55,
+            )
+        )
+        w.append(
+            Walker(
+                3,
+                "lfw10",
+                [
+                    (10.0, -0.2, 5.0, True),
+                    (13.5, 0.0, 1.5, True),
+                    (15.0, 0.0, 1.5, True),
+                    (15.6, 0.0, 1.5, False),
+                    (16.2, 0.0, 1.5, True),
+                    (17.0, 0.0, 1.5, True),
+                    (20.0, 0.3, 5.0, True),
+                ],
+                shirt=(120, 50, 130),
+                face_height_m=1.65,
+            )
+        )
+        w.append(
+            Walker(
+                4,
+                "lfw20",
+                [(12.0, -2.4, 4.6, True), (18.0, 2.4, 4.4, True)],
+                shirt=(90, 90, 90),
+                face_height_m=1.58,
+            )
+        )
         return 21.0, w
-    w.append(Walker(1, "astronaut", [(0.5, 0.3, 5.0, True), (4.5, 0.2, 1.3, True), (7.5, 0.2, 1.3, True),
-                                     (9.0, 2.4, 1.4, True)], shirt=(150, 80, 40)))
-    w.append(Walker(2, "lfw0", [(6.0, -0.8, 5.5, True), (9.5, -0.6, 2.6, True), (10.5, -0.6, 2.6, True),
-                                (12.5, -2.8, 2.8, True)], shirt=(40, 120, 60), face_height_m=1.55))
-    w.append(Walker(3, "lfw10", [(12.0, -0.2, 5.0, True), (15.5, 0.0, 1.5, True), (17.0, 0.0, 1.5, True),
-                                 (17.7, 0.0, 1.5, False), (18.4, 0.0, 1.5, True), (20.0, 0.0, 1.5, True),
-                                 (23.5, 0.3, 5.2, True)], shirt=(120, 50, 130), face_height_m=1.65))
-    w.append(Walker(4, "lfw20", [(14.0, -2.4, 4.6, True), (21.0, 2.4, 4.4, True)], shirt=(90, 90, 90),
-                    face_height_m=1.58))
-    w.append(Walker(5, "lfw50", [(24.0, 0.6, 5.0, True), (27.0, 0.45, 1.8, True), (28.0, 0.45, 1.8, True),
-                                 (29.5, 2.6, 1.9, True)], shirt=(30, 60, 180), face_height_m=1.62))
-    w.append(Walker(6, "lfw80", [(25.0, -0.6, 5.2, True), (29.0, -0.5, 1.4, True), (31.0, -0.5, 1.4, True),
-                                 (32.5, -2.6, 1.5, True)], shirt=(170, 150, 60), face_height_m=1.57))
-    w.append(Walker(7, "lfw40", [(33.0, 0.0, 5.0, True), (36.0, 0.0, 3.4, True), (37.5, 0.0, 3.4, True),
-                                 (40.0, 0.2, 5.5, True)], shirt=(60, 60, 60), face_height_m=1.60))
+    w.append(
+        Walker(
+            1,
+            "astronaut",
+            [(0.5, 0.3, 5.0, True), (4.5, 0.2, 1.3, True), (7.5, 0.2, 1.3, True), (9.0, 2.4, 1.4, True)],
+            shirt=(150, 80, 40),
+        )
+    )
+    w.append(
+        Walker(
+            2,
+            "lfw0",
+            [
+                (6.0, -0.8, 5.5, True),
+                (9.5, -0.6, 2.6, True),
+                (10.5, -0.6, 2.6, True),
+                (12.5, -2.8, 2.8, True),
+            ],
+            shirt=(40, 120, 60),
+            face_height_m=1.55,
+        )
+    )
+    w.append(
+        Walker(
+            3,
+            "lfw10",
+            [
+                (12.0, -0.2, 5.0, True),
+                (15.5, 0.0, 1.5, True),
+                (17.0, 0.0, 1.5, True),
+                (17.7, 0.0, 1.5, False),
+                (18.4, 0.0, 1.5, True),
+                (20.0, 0.0, 1.5, True),
+                (23.5, 0.3, 5.2, True),
+            ],
+            shirt=(120, 50, 130),
+            face_height_m=1.65,
+        )
+    )
+    w.append(
+        Walker(
+            4,
+            "lfw20",
+            [(14.0, -2.4, 4.6, True), (21.0, 2.4, 4.4, True)],
+            shirt=(90, 90, 90),
+            face_height_m=1.58,
+        )
+    )
+    w.append(
+        Walker(
+            5,
+            "lfw50",
+            [
+                (24.0, 0.6, 5.0, True),
+                (27.0, 0.45, 1.8, True),
+                (28.0, 0.45, 1.8, True),
+                (29.5, 2.6, 1.9, True),
+            ],
+            shirt=(30, 60, 180),
+            face_height_m=1.62,
+        )
+    )
+    w.append(
+        Walker(
+            6,
+            "lfw80",
+            [
+                (25.0, -0.6, 5.2, True),
+                (29.0, -0.5, 1.4, True),
+                (31.0, -0.5, 1.4, True),
+                (32.5, -2.6, 1.5, True),
+            ],
+            shirt=(170, 150, 60),
+            face_height_m=1.57,
+        )
+    )
+    w.append(
+        Walker(
+            7,
+            "lfw40",
+            [(33.0, 0.0, 5.0, True), (36.0, 0.0, 3.4, True), (37.5, 0.0, 3.4, True), (40.0, 0.2, 5.5, True)],
+            shirt=(60, 60, 60),
+            face_height_m=1.60,
+        )
+    )
     return 42.0, w
 
 
@@ -152,8 +264,16 @@ def project(x: float, height_m: float, d: float) -> tuple[float, float]:
     return WIDTH / 2 + FOCAL_PX * x / d, HEIGHT / 2 - FOCAL_PX * (height_m - CAMERA_HEIGHT_M) / d
 
 
-def draw_person(img: np.ndarray, walker: Walker, x: float, d: float, face_visible: bool, moving: bool,
-                t: float, faces: dict[str, np.ndarray]):
+def draw_person(
+    img: np.ndarray,
+    walker: Walker,
+    x: float,
+    d: float,
+    face_visible: bool,
+    moving: bool,
+    t: float,
+    faces: dict[str, np.ndarray],
+):
     """Draws body then face; returns the face box (x, y, w, h) as pasted, or None."""
     s = FOCAL_PX / d
     cx, cy = project(x, walker.face_height_m, d)
@@ -167,29 +287,51 @@ def draw_person(img: np.ndarray, walker: Walker, x: float, d: float, face_visibl
     leg = (50, 50, 70)
     for side in (-1, 1):
         fx = cx + side * 0.09 * s + side * phase * 0.12 * s
-        cv2.line(img, (int(cx + side * 0.09 * s), int(hip_y)), (int(fx), int(foot_y)), leg, max(2, int(0.12 * s)))
+        cv2.line(
+            img, (int(cx + side * 0.09 * s), int(hip_y)), (int(fx), int(foot_y)), leg, max(2, int(0.12 * s))
+        )
     cv2.rectangle(img, (int(cx - half), int(sh_y)), (int(cx + half), int(hip_y)), walker.shirt, -1)
     for side in (-1, 1):
         hx = cx + side * (half + 0.04 * s) - side * phase * 0.1 * s
-        cv2.line(img, (int(cx + side * half), int(sh_y + 0.04 * s)), (int(hx), int(hip_y)), walker.shirt,
-                 max(2, int(0.08 * s)))
-    cv2.rectangle(img, (int(cx - 0.05 * s), int(cy + 0.08 * s)), (int(cx + 0.05 * s), int(sh_y + 1)),
-                  (120, 150, 190), -1)  # neck
+        cv2.line(
+            img,
+            (int(cx + side * half), int(sh_y + 0.04 * s)),
+            (int(hx), int(hip_y)),
+            walker.shirt,
+            max(2, int(0.08 * s)),
+        )
+    cv2.rectangle(
+        img,
+        (int(cx - 0.05 * s), int(cy + 0.08 * s)),
+        (int(cx + 0.05 * s), int(sh_y + 1)),
+        (120, 150, 190),
+        -1,
+    )  # neck
     # head: hair behind the face
-    cv2.ellipse(img, (int(cx), int(cy - 0.02 * s)), (int(face_px * 0.62), int(face_px * 0.72)), 0, 0, 360,
-                (30, 30, 35), -1)
+    cv2.ellipse(
+        img,
+        (int(cx), int(cy - 0.02 * s)),
+        (int(face_px * 0.62), int(face_px * 0.72)),
+        0,
+        0,
+        360,
+        (30, 30, 35),
+        -1,
+    )
     if not face_visible:  # turned away: only hair
         return None
     patch, ratio = faces[walker.face]
     size = max(4, int(round(face_px / ratio)))
-    patch = cv2.resize(patch, (size, size), interpolation=cv2.INTER_AREA if size < patch.shape[0] else cv2.INTER_CUBIC)
+    patch = cv2.resize(
+        patch, (size, size), interpolation=cv2.INTER_AREA if size < patch.shape[0] else cv2.INTER_CUBIC
+    )
     x0, y0 = int(round(cx - size / 2)), int(round(cy - size / 2))
     x1, y1 = x0 + size, y0 + size
     px0, py0 = max(0, -x0), max(0, -y0)
     px1, py1 = size - max(0, x1 - WIDTH), size - max(0, y1 - HEIGHT)
     if px1 <= px0 or py1 <= py0:
         return None
-    img[y0 + py0:y0 + py1, x0 + px0:x0 + px1] = patch[py0:py1, px0:px1]
+    img[y0 + py0 : y0 + py1, x0 + px0 : x0 + px1] = patch[py0:py1, px0:px1]
     return (x0, y0, size, size)
 
 
@@ -237,14 +379,24 @@ def generate(path: str | Path, scenario_name: str = "demo", *, fps: float = FPS,
     writer.release()
     partial.replace(path)
     truth = {
-        "video": path.name, "scenario": scenario_name, "fps": fps, "frames": len(frames),
-        "size": [WIDTH, HEIGHT], "focal_px": FOCAL_PX, "face_width_m": FACE_WIDTH_M,
+        "video": path.name,
+        "scenario": scenario_name,
+        "fps": fps,
+        "frames": len(frames),
+        "size": [WIDTH, HEIGHT],
+        "focal_px": FOCAL_PX,
+        "face_width_m": FACE_WIDTH_M,
         "box_ratios": {name: round(r, 3) for name, (_, r) in faces.items()},
-        "people": [{
-            "id": w.id, "face": w.face, "min_distance_m": w.min_distance,
-            "within_3m_at": _crossing(w, 3.0, fps, duration),
-            "within_2m_at": _crossing(w, 2.0, fps, duration),
-        } for w in walkers],
+        "people": [
+            {
+                "id": w.id,
+                "face": w.face,
+                "min_distance_m": w.min_distance,
+                "within_3m_at": _crossing(w, 3.0, fps, duration),
+                "within_2m_at": _crossing(w, 2.0, fps, duration),
+            }
+            for w in walkers
+        ],
         "frame_faces": frames,
     }
     path.with_suffix(".json").write_text(json.dumps(truth), encoding="utf-8")
@@ -260,8 +412,10 @@ def main(argv: list[str] | None = None) -> int:
     truth = generate(args.out, args.scenario, fps=args.fps)
     print(f"wrote {args.out}: {truth['frames']} frames, {len(truth['people'])} people")
     for p in truth["people"]:
-        print(f"  person {p['id']} ({p['face']}): nearest {p['min_distance_m']} m, "
-              f"within 3 m at {p['within_3m_at']}, within 2 m at {p['within_2m_at']}")
+        print(
+            f"  person {p['id']} ({p['face']}): nearest {p['min_distance_m']} m, "
+            f"within 3 m at {p['within_3m_at']}, within 2 m at {p['within_2m_at']}"
+        )
     return 0
 
 

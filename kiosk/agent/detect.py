@@ -137,8 +137,9 @@ class Detector(ABC):
     def min_region(self) -> int:
         return int(self.min_px)
 
-    def detect(self, gray: np.ndarray, regions: list[Rect] | None = None,
-               image: np.ndarray | None = None) -> list[Detection]:
+    def detect(
+        self, gray: np.ndarray, regions: list[Rect] | None = None, image: np.ndarray | None = None
+    ) -> list[Detection]:
         height, width = gray.shape[:2]
         if regions is None:
             regions = [(0, 0, width, height)]
@@ -148,8 +149,8 @@ class Detector(ABC):
             if c is None or c[2] < self.min_region or c[3] < self.min_region:
                 continue
             x, y, w, h = c
-            sub_image = image[y:y + h, x:x + w] if image is not None else None
-            for d in self.detect_region(gray[y:y + h, x:x + w], sub_image):
+            sub_image = image[y : y + h, x : x + w] if image is not None else None
+            for d in self.detect_region(gray[y : y + h, x : x + w], sub_image):
                 d.x += x
                 d.y += y
                 found.append(d)
@@ -168,9 +169,17 @@ class HaarFaceDetector(Detector):
 
     kind = "face"
 
-    def __init__(self, min_px: float, max_px: float, *, model_path: str | None = None,
-                 scale_factor: float = 1.15, min_neighbors: int = 4, refine: bool = True,
-                 verify: bool = True):
+    def __init__(
+        self,
+        min_px: float,
+        max_px: float,
+        *,
+        model_path: str | None = None,
+        scale_factor: float = 1.15,
+        min_neighbors: int = 4,
+        refine: bool = True,
+        verify: bool = True,
+    ):
         super().__init__(min_px, max_px)
         path = model_path or os.path.join(cv2.data.haarcascades, "haarcascade_frontalface_default.xml")
         self.cascade = cv2.CascadeClassifier(path)
@@ -181,8 +190,9 @@ class HaarFaceDetector(Detector):
         self.refine = refine
         self.verifier = None
         if verify:
-            self.verifier = cv2.CascadeClassifier(os.path.join(cv2.data.haarcascades,
-                                                               "haarcascade_frontalface_alt2.xml"))
+            self.verifier = cv2.CascadeClassifier(
+                os.path.join(cv2.data.haarcascades, "haarcascade_frontalface_alt2.xml")
+            )
         self.window = 24  # the default cascade's window; smaller faces are not found
 
     @property
@@ -194,10 +204,14 @@ class HaarFaceDetector(Detector):
         hi = max(lo + 1, int(self.max_px))
         # score: how many neighbouring windows agreed
         boxes, weights = self.cascade.detectMultiScale2(
-            gray, scaleFactor=self.scale_factor, minNeighbors=self.min_neighbors,
-            minSize=(lo, lo), maxSize=(hi, hi))
+            gray,
+            scaleFactor=self.scale_factor,
+            minNeighbors=self.min_neighbors,
+            minSize=(lo, lo),
+            maxSize=(hi, hi),
+        )
         out = []
-        for (x, y, w, h), score in zip(boxes, np.ravel(weights) if len(boxes) else []):
+        for (x, y, w, h), score in zip(boxes, np.ravel(weights) if len(boxes) else [], strict=True):
             d = Detection(float(x), float(y), float(w), float(h), score=float(score), kind="face")
             if self.verifier is not None and not self._confirmed(gray, d):
                 continue
@@ -212,8 +226,9 @@ class HaarFaceDetector(Detector):
         x1, y1 = int(min(gray.shape[1], d.x + d.w + pad)), int(min(gray.shape[0], d.y + d.h + pad))
         lo = max(20, int(d.w * 0.7))
         hi = max(lo + 1, int(d.w * 1.4))
-        found = self.verifier.detectMultiScale(gray[y0:y1, x0:x1], scaleFactor=1.1, minNeighbors=1,
-                                               minSize=(lo, lo), maxSize=(hi, hi))
+        found = self.verifier.detectMultiScale(
+            gray[y0:y1, x0:x1], scaleFactor=1.1, minNeighbors=1, minSize=(lo, lo), maxSize=(hi, hi)
+        )
         return len(found) > 0
 
     def _refit(self, gray: np.ndarray, d: Detection) -> Detection:
@@ -226,8 +241,9 @@ class HaarFaceDetector(Detector):
             lo = self.window
         if hi <= lo:
             return d
-        boxes = self.cascade.detectMultiScale(crop, scaleFactor=1.03, minNeighbors=2,
-                                              minSize=(lo, lo), maxSize=(hi, hi))
+        boxes = self.cascade.detectMultiScale(
+            crop, scaleFactor=1.03, minNeighbors=2, minSize=(lo, lo), maxSize=(hi, hi)
+        )
         if len(boxes) == 0:
             return d
         cx, cy = d.center
@@ -257,9 +273,11 @@ class HogPeopleDetector(Detector):
             return []
         boxes, weights = self.hog.detectMultiScale(gray, winStride=(8, 8), padding=(8, 8), scale=1.08)
         out = []
-        for (x, y, w, h), score in zip(boxes, np.ravel(weights) if len(boxes) else []):
+        for (x, y, w, h), score in zip(boxes, np.ravel(weights) if len(boxes) else [], strict=True):
             if score >= self.score_threshold and self.min_px <= w <= self.max_px * 1.5:
-                out.append(Detection(float(x), float(y), float(w), float(h), score=float(score), kind="person"))
+                out.append(
+                    Detection(float(x), float(y), float(w), float(h), score=float(score), kind="person")
+                )
         return out
 
 
@@ -302,8 +320,9 @@ def build_detector(det: DetectorSettings, dist: DistanceSettings) -> Detector:
     lo, hi = scale_band(det, dist, "face")
     if det.kind == "yunet":
         return YuNetFaceDetector(lo, hi, model_path=det.model_path or "", score_threshold=det.score_threshold)
-    return HaarFaceDetector(lo, hi, model_path=det.model_path, scale_factor=det.scale_factor,
-                            min_neighbors=det.min_neighbors)
+    return HaarFaceDetector(
+        lo, hi, model_path=det.model_path, scale_factor=det.scale_factor, min_neighbors=det.min_neighbors
+    )
 
 
 class SearchPlanner:
@@ -324,12 +343,16 @@ class SearchPlanner:
         cols = max(1, int(round(np.sqrt(n * self.width / self.height))))
         rows = max(1, int(np.ceil(n / cols)))
         tw, th = int(np.ceil(self.width / cols)), int(np.ceil(self.height / rows))
-        return [(c * tw - overlap // 2, r * th - overlap // 2, tw + overlap, th + overlap)
-                for r in range(rows) for c in range(cols)]
+        return [
+            (c * tw - overlap // 2, r * th - overlap // 2, tw + overlap, th + overlap)
+            for r in range(rows)
+            for c in range(cols)
+        ]
 
     def motion_regions(self, gray: np.ndarray) -> list[Rect]:
-        small = cv2.resize(gray, (self.width // self.scale, self.height // self.scale),
-                           interpolation=cv2.INTER_AREA)
+        small = cv2.resize(
+            gray, (self.width // self.scale, self.height // self.scale), interpolation=cv2.INTER_AREA
+        )
         small = cv2.GaussianBlur(small, (5, 5), 0)
         if self._background is None:
             self._background = small.astype(np.float32)

@@ -45,8 +45,15 @@ def focal_from_boxes(widths_px: list[float], distance_m: float, real_m: float) -
     return statistics.median(widths_px) * distance_m / real_m
 
 
-def calibrate(frames: list[np.ndarray], distance_m: float, detector: Detector,
-              settings: DistanceSettings, *, save: bool = True, source: str = "") -> dict:
+def calibrate(
+    frames: list[np.ndarray],
+    distance_m: float,
+    detector: Detector,
+    settings: DistanceSettings,
+    *,
+    save: bool = True,
+    source: str = "",
+) -> dict:
     """focal_px from the largest detection in each frame of one person at `distance_m`."""
     if not 0.3 <= distance_m <= 10:
         raise CalibrationError("the distance must be between 0.3 and 10 metres")

@@ -38,8 +38,13 @@ class Outgoing:
 
 
 class HallClient:
-    def __init__(self, settings: ServerSettings, *, timezone: str = "Asia/Shanghai",
-                 session: requests.Session | None = None):
+    def __init__(
+        self,
+        settings: ServerSettings,
+        *,
+        timezone: str = "Asia/Shanghai",
+        session: requests.Session | None = None,
+    ):
         self.settings = settings
         self.tz = ZoneInfo(timezone)
         self.session = session or requests.Session()
@@ -93,15 +98,16 @@ class HallClient:
             return len(self._queue) + (1 if self._busy else 0)
 
     # -- threads ---------------------------------------------------------
-    def start(self, *, poll_flags_s: float | None = 30.0) -> "HallClient":
+    def start(self, *, poll_flags_s: float | None = 30.0) -> HallClient:
         if not self.settings.url:
             log.warning("KIOSK_SERVER_URL is not set: events are logged, not sent")
             return self
         self._thread = threading.Thread(target=self._send_loop, name="hall-events", daemon=True)
         self._thread.start()
         if poll_flags_s:
-            self._flags_thread = threading.Thread(target=self._flags_loop, args=(poll_flags_s,),
-                                                  name="hall-flags", daemon=True)
+            self._flags_thread = threading.Thread(
+                target=self._flags_loop, args=(poll_flags_s,), name="hall-flags", daemon=True
+            )
             self._flags_thread.start()
         return self
 
@@ -150,8 +156,12 @@ class HallClient:
         headers = {"Idempotency-Key": item.key}
         try:
             if item.kind == "event":
-                r = self.session.post(self._url("/api/visits/events"), json=item.body, headers=headers,
-                                      timeout=self.settings.timeout_s)
+                r = self.session.post(
+                    self._url("/api/visits/events"),
+                    json=item.body,
+                    headers=headers,
+                    timeout=self.settings.timeout_s,
+                )
             else:
                 visit_id = self.visit_ids.get(item.visit_key)
                 if visit_id is None:
@@ -159,12 +169,19 @@ class HallClient:
                     self.rejected += 1
                     return "rejected"
                 headers["Content-Type"] = "image/jpeg"
-                r = self.session.post(self._url(f"/api/visits/{visit_id}/snapshot"), data=item.body,
-                                      headers=headers, timeout=self.settings.timeout_s)
+                r = self.session.post(
+                    self._url(f"/api/visits/{visit_id}/snapshot"),
+                    data=item.body,
+                    headers=headers,
+                    timeout=self.settings.timeout_s,
+                )
         except requests.RequestException as exc:
             if item.attempts == 1 or item.attempts % 10 == 0:
-                log.warning("hall server unreachable (%s); %d queued, retrying", exc.__class__.__name__,
-                            len(self._queue))
+                log.warning(
+                    "hall server unreachable (%s); %d queued, retrying",
+                    exc.__class__.__name__,
+                    len(self._queue),
+                )
             return "retry"
         if r.status_code >= 500 or r.status_code in RETRY_STATUSES:
             if item.attempts == 1 or item.attempts % 10 == 0:
@@ -172,8 +189,13 @@ class HallClient:
             return "retry"
         if r.status_code >= 400:
             self.rejected += 1
-            log.error("hall server rejected %s %s: %s %s", item.kind,
-                      item.body if item.kind == "event" else item.visit_key, r.status_code, r.text[:300])
+            log.error(
+                "hall server rejected %s %s: %s %s",
+                item.kind,
+                item.body if item.kind == "event" else item.visit_key,
+                r.status_code,
+                r.text[:300],
+            )
             return "rejected"
         answer = {}
         try:

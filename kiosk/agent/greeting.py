@@ -15,8 +15,8 @@ is someone who walked off, and a newcomer there is a new visit.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from .config import TrackerSettings, ZoneSettings
 from .track import Track
@@ -77,11 +77,16 @@ class Visit:
 class GreetingMachine:
     """Call `update` once per frame with the tracker's live and ended tracks."""
 
-    def __init__(self, zones: ZoneSettings, tracker: TrackerSettings, *,
-                 on_approach: Callable[[Visit, float], None] = lambda v, t: None,
-                 on_greet: Callable[[Visit, float], None] = lambda v, t: None,
-                 on_left: Callable[[Visit, float], None] = lambda v, t: None,
-                 key_prefix: str = ""):
+    def __init__(
+        self,
+        zones: ZoneSettings,
+        tracker: TrackerSettings,
+        *,
+        on_approach: Callable[[Visit, float], None] = lambda v, t: None,
+        on_greet: Callable[[Visit, float], None] = lambda v, t: None,
+        on_left: Callable[[Visit, float], None] = lambda v, t: None,
+        key_prefix: str = "",
+    ):
         self.zones = zones
         self.tracker = tracker
         self.on_approach = on_approach
@@ -100,9 +105,12 @@ class GreetingMachine:
         visit = self._reacquire(track, t)
         if visit is None:
             z = self.zones
-            visit = Visit(key=f"{self.key_prefix}{track.id}", track_id=track.id,
-                          approach=ZoneRun(z.approach_m, z.hysteresis_m, z.inertia),
-                          greet=ZoneRun(z.greet_m, z.hysteresis_m, z.inertia))
+            visit = Visit(
+                key=f"{self.key_prefix}{track.id}",
+                track_id=track.id,
+                approach=ZoneRun(z.approach_m, z.hysteresis_m, z.inertia),
+                greet=ZoneRun(z.greet_m, z.hysteresis_m, z.inertia),
+            )
         visit.track_ids.append(track.id)
         visit.track_id = track.id
         self.by_track[track.id] = visit
@@ -117,8 +125,11 @@ class GreetingMachine:
         """
         reach = self.zones.approach_m + self.zones.hysteresis_m
         seen_visits = {id(self.by_track[tid]) for tid in self._seen_ids if tid in self.by_track}
-        lost = {id(v): v for tid, v in self.by_track.items()
-                if tid != track.id and id(v) not in seen_visits and v.last_seen > 0}
+        lost = {
+            id(v): v
+            for tid, v in self.by_track.items()
+            if tid != track.id and id(v) not in seen_visits and v.last_seen > 0
+        }
         best, best_score = None, None
         tx, ty = track.center
         d = track.distance_m

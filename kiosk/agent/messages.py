@@ -42,12 +42,13 @@ def greeting_text(now: dt.datetime, lang: str = "zh", *, rain: bool = False, wet
     return " ".join(parts)
 
 
-def greeting_parts(now: dt.datetime, lang: str = "zh", *, rain: bool = False,
-                   wet_floor: bool = False) -> tuple[str, str | None]:
+def greeting_parts(
+    now: dt.datetime, lang: str = "zh", *, rain: bool = False, wet_floor: bool = False
+) -> tuple[str, str | None]:
     """The greeting and, apart, the reminder (umbrella, wet floor) so each can be spoken on its own."""
     greeting = greeting_text(now, lang)
     full = greeting_text(now, lang, rain=rain, wet_floor=wet_floor)
-    reminder = full[len(greeting):].strip() or None
+    reminder = full[len(greeting) :].strip() or None
     return greeting, reminder
 
 

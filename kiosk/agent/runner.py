@@ -44,8 +44,14 @@ class AgentStats:
 
 
 class Agent:
-    def __init__(self, settings: AgentSettings, *, speech: SpeechWorker | None = None,
-                 client: HallClient | None = None, clock=time.monotonic):
+    def __init__(
+        self,
+        settings: AgentSettings,
+        *,
+        speech: SpeechWorker | None = None,
+        client: HallClient | None = None,
+        clock=time.monotonic,
+    ):
         self.settings = settings
         self.clock = clock
         cap = settings.capture
@@ -55,9 +61,14 @@ class Agent:
         self.tracker = build_tracker(settings.tracker, settings.distance.median_window)
         # visit keys must not repeat across restarts of the agent: the server opens a visit per (device, track)
         self.run_id = format(int(time.time()) % 0xFFFFFF, "06x")
-        self.greeter = GreetingMachine(settings.zones, settings.tracker, key_prefix=f"{self.run_id}-",
-                                       on_approach=self._on_approach, on_greet=self._on_greet,
-                                       on_left=self._on_left)
+        self.greeter = GreetingMachine(
+            settings.zones,
+            settings.tracker,
+            key_prefix=f"{self.run_id}-",
+            on_approach=self._on_approach,
+            on_greet=self._on_greet,
+            on_left=self._on_left,
+        )
         self.client = client or HallClient(settings.server, timezone=settings.greeting.timezone)
         self.speech = speech or SpeechWorker.from_settings(settings.speech)
         self.snapshots = SnapshotStore(settings.snapshots) if settings.snapshots.enabled else None
@@ -96,47 +107,96 @@ class Agent:
     # -- greeting machine callbacks ---------------------------------------
     def _on_approach(self, visit: Visit, t: float) -> None:
         d = visit.last_distance
-        self.stats.approaches.append({"key": visit.key, "t": t, "distance_m": d, "box": visit.last_box,
-                                      "frame": self._frame.index if self._frame else None})
+        self.stats.approaches.append(
+            {
+                "key": visit.key,
+                "t": t,
+                "distance_m": d,
+                "box": visit.last_box,
+                "frame": self._frame.index if self._frame else None,
+            }
+        )
         self.client.event("approach", visit.key, t, distance_m=round(d, 2) if d else None)
 
     def _on_greet(self, visit: Visit, t: float) -> None:
         g = self.settings.greeting
         flags = self.client.flags
-        greeting, reminder = greeting_parts(self.client.local_now(), g.language, rain=flags.get("rain", False),
-                                            wet_floor=flags.get("wet_floor", False))
-        text = greeting + (reminder or "") if g.language == "zh" else " ".join(filter(None, [greeting, reminder]))
-        record = {"key": visit.key, "requested": t, "entered": visit.greet_entered_at, "text": text,
-                  "frame": self._frame.index if self._frame else None, "box": visit.last_box,
-                  "distance_m": visit.last_distance, "started": None, "latency_ms": None, "status": "queued"}
+        greeting, reminder = greeting_parts(
+            self.client.local_now(),
+            g.language,
+            rain=flags.get("rain", False),
+            wet_floor=flags.get("wet_floor", False),
+        )
+        text = (
+            greeting + (reminder or "")
+            if g.language == "zh"
+            else " ".join(filter(None, [greeting, reminder]))
+        )
+        record = {
+            "key": visit.key,
+            "requested": t,
+            "entered": visit.greet_entered_at,
+            "text": text,
+            "frame": self._frame.index if self._frame else None,
+            "box": visit.last_box,
+            "distance_m": visit.last_distance,
+            "started": None,
+            "latency_ms": None,
+            "status": "queued",
+        }
         self.stats.greetings.append(record)
 
         def started(utt, t_start: float) -> None:
             visit.greeted_at = t_start
             latency_ms = (t_start - (visit.greet_entered_at or t)) * 1000.0
             together = utt.joined is not None
-            record.update(started=t_start, latency_ms=latency_ms, status="speaking",
-                          queued_ms=(t_start - utt.requested_at) * 1000.0, together=together)
+            record.update(
+                started=t_start,
+                latency_ms=latency_ms,
+                status="speaking",
+                queued_ms=(t_start - utt.requested_at) * 1000.0,
+                together=together,
+            )
             d = visit.last_distance
-            self.client.event("greeted", visit.key, t_start, distance_m=round(d, 2) if d else None,
-                              latency_ms=int(round(latency_ms)), text=text, together=together or None)
+            self.client.event(
+                "greeted",
+                visit.key,
+                t_start,
+                distance_m=round(d, 2) if d else None,
+                latency_ms=int(round(latency_ms)),
+                text=text,
+                together=together or None,
+            )
 
         def done(utt, status: str) -> None:
             record["status"] = status
             if status == "dropped":
                 self.stats.dropped_greetings += 1
-                log.warning("greeting for %s dropped: stale or the person left before it could be spoken",
-                            visit.key)
+                log.warning(
+                    "greeting for %s dropped: stale or the person left before it could be spoken", visit.key
+                )
 
         def still_there() -> bool:  # a greeting waiting behind another is dropped if its person left
-            return visit.ended_at is None and self.clock() - visit.last_seen < self.settings.tracker.max_lost_s
+            return (
+                visit.ended_at is None and self.clock() - visit.last_seen < self.settings.tracker.max_lost_s
+            )
 
         # someone arriving while this greeting is said, or still waits its turn, is greeted with it
-        self.speech.say(greeting, lang=g.language, kind="greeting", stale_after=g.stale_s,
-                        on_start=started, on_done=done, still_wanted=still_there, together=True)
+        self.speech.say(
+            greeting,
+            lang=g.language,
+            kind="greeting",
+            stale_after=g.stale_s,
+            on_start=started,
+            on_done=done,
+            still_wanted=still_there,
+            together=True,
+        )
         if reminder:
             # spoken after any waiting greetings, once for people arriving together
-            self.speech.say(reminder, lang=g.language, kind="notice", stale_after=15.0, dedupe=f"reminder:{reminder}")
+            self.speech.say(
+                reminder, lang=g.language, kind="notice", stale_after=15.0, dedupe=f"reminder:{reminder}"
+            )
         self._snapshot(visit)  # after asking for speech: the JPEG must not delay the greeting
 
     def _on_left(self, visit: Visit, t: float) -> None:
@@ -161,8 +221,13 @@ class Agent:
         self.speech.start()
         g = self.settings.greeting
         now = self.client.local_now()
-        texts = [(text, g.language) for r in (False, True) for w in (False, True)
-                 for text in greeting_parts(now, g.language, rain=r, wet_floor=w) if text]
+        texts = [
+            (text, g.language)
+            for r in (False, True)
+            for w in (False, True)
+            for text in greeting_parts(now, g.language, rain=r, wet_floor=w)
+            if text
+        ]
         self.speech.prepare(texts)
         self.client.start(poll_flags_s=g.flags_poll_s)
         self._purge()
@@ -175,8 +240,14 @@ class Agent:
                 log.exception("snapshot retention failed")
         self._last_purge = self.clock()
 
-    def run(self, source: FrameSource, *, stop: threading.Event | None = None,
-            max_seconds: float | None = None, drain_s: float = 15.0) -> int:
+    def run(
+        self,
+        source: FrameSource,
+        *,
+        stop: threading.Event | None = None,
+        max_seconds: float | None = None,
+        drain_s: float = 15.0,
+    ) -> int:
         stop = stop or threading.Event()
         self.start_services()
         source.start()
@@ -220,6 +291,14 @@ class Agent:
     def _log_status(self, source: FrameSource) -> None:
         recent = self.stats.process_s[-100:]
         per = sum(recent) / len(recent) if recent else 0
-        log.info("source %s %s; %d frames, %.1f ms/frame, %d tracks, %d approaches, %d greetings, %d queued",
-                 source.spec, "up" if source.connected else "DOWN", self.stats.frames, per * 1000,
-                 len(self.tracks), len(self.stats.approaches), len(self.stats.greetings), self.client.pending)
+        log.info(
+            "source %s %s; %d frames, %.1f ms/frame, %d tracks, %d approaches, %d greetings, %d queued",
+            source.spec,
+            "up" if source.connected else "DOWN",
+            self.stats.frames,
+            per * 1000,
+            len(self.tracks),
+            len(self.stats.approaches),
+            len(self.stats.greetings),
+            self.client.pending,
+        )

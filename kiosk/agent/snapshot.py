@@ -47,7 +47,9 @@ class SnapshotStore:
             raise RuntimeError("JPEG encoding failed")
         return buf.tobytes()
 
-    def save(self, image: np.ndarray, face_boxes, name: str, when: dt.datetime | None = None) -> tuple[Path, bytes]:
+    def save(
+        self, image: np.ndarray, face_boxes, name: str, when: dt.datetime | None = None
+    ) -> tuple[Path, bytes]:
         when = when or dt.datetime.now()
         jpeg = self.encode(image, face_boxes)
         folder = self.root / when.strftime("%Y-%m-%d")

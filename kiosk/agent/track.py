@@ -93,8 +93,14 @@ class IouCentroidTracker(ObjectTracker):
         self._next_id = 1
 
     def _new(self, det: Detection, t: float) -> Track:
-        track = Track(id=self._next_id, box=(det.x, det.y, det.w, det.h), kind=det.kind,
-                      first_seen=t, last_seen=t, readings=deque(maxlen=self.median_window))
+        track = Track(
+            id=self._next_id,
+            box=(det.x, det.y, det.w, det.h),
+            kind=det.kind,
+            first_seen=t,
+            last_seen=t,
+            readings=deque(maxlen=self.median_window),
+        )
         if det.distance_m is not None:
             track.readings.append(det.distance_m)
         self._next_id += 1
@@ -109,8 +115,15 @@ class IouCentroidTracker(ObjectTracker):
         unmatched = set(range(len(detections)))
         free = {t.id for t in live}
 
-        pairs = sorted(((iou(t.box_int, d), t.id, i) for t in live for i, d in enumerate(detections)
-                        if t.kind == d.kind), reverse=True)
+        pairs = sorted(
+            (
+                (iou(t.box_int, d), t.id, i)
+                for t in live
+                for i, d in enumerate(detections)
+                if t.kind == d.kind
+            ),
+            reverse=True,
+        )
         for overlap, tid, i in pairs:
             if overlap < s.iou_threshold:
                 break

@@ -1,4 +1,5 @@
 """Staff accounts: roles, argon2 password hashes, API tokens for integrations."""
+
 from __future__ import annotations
 
 import hashlib
@@ -33,8 +34,14 @@ def create_user(s: Session, username: str, role: str, password: str) -> tuple[Us
     if s.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict(f"user {username} exists", code="user_exists")
     token = secrets.token_urlsafe(32)
-    user = User(username=username, role=role, password_hash=_hasher.hash(password),
-                api_token_hash=token_hash(token), active=True, created_at=clock.now())
+    user = User(
+        username=username,
+        role=role,
+        password_hash=_hasher.hash(password),
+        api_token_hash=token_hash(token),
+        active=True,
+        created_at=clock.now(),
+    )
     s.add(user)
     s.flush()
     return user, token
@@ -53,8 +60,9 @@ def check_password(s: Session, username: str, password: str) -> User | None:
 
 
 def by_token(s: Session, token: str) -> User | None:
-    return s.scalars(select(User).where(User.api_token_hash == token_hash(token),
-                                        User.active.is_(True))).first()
+    return s.scalars(
+        select(User).where(User.api_token_hash == token_hash(token), User.active.is_(True))
+    ).first()
 
 
 def same_secret(a: str, b: str) -> bool:

@@ -1,4 +1,5 @@
 """Appointment slots with a capacity, bookings that never over-book, and check-in."""
+
 from __future__ import annotations
 
 import secrets
@@ -21,12 +22,15 @@ def ensure_slots(s: Session, hall: Hall, plan: dict, start: datetime | None = No
     """Create the timetable's slots for the coming days where they do not exist yet."""
     tz = ZoneInfo(hall.tz)
     today = clock.local(start or clock.now(), hall.tz).date()
-    kinds = [bt.id for bt in hall.taxonomy.types.values()
-             if bt.route in ("back_office", "other_department")]
+    kinds = [bt.id for bt in hall.taxonomy.types.values() if bt.route in ("back_office", "other_department")]
     horizon = datetime.combine(today + timedelta(days=plan.get("days_ahead", 7) + 1), time(), tz)
-    existing = set(s.execute(select(AppointmentSlot.business_type, AppointmentSlot.start).where(
-        AppointmentSlot.start >= datetime.combine(today, time(), tz),
-        AppointmentSlot.start < horizon)).all())
+    existing = set(
+        s.execute(
+            select(AppointmentSlot.business_type, AppointmentSlot.start).where(
+                AppointmentSlot.start >= datetime.combine(today, time(), tz), AppointmentSlot.start < horizon
+            )
+        ).all()
+    )
     made = 0
     for offset in range(plan.get("days_ahead", 7) + 1):
         day = today + timedelta(days=offset)
@@ -37,27 +41,49 @@ def ensure_slots(s: Session, hall: Hall, plan: dict, start: datetime | None = No
             begin = datetime.combine(day, time(hh, mm), tz)
             for kind in kinds:
                 if (kind, begin) not in existing:
-                    s.add(AppointmentSlot(business_type=kind, start=begin,
-                                          end=begin + timedelta(minutes=plan.get("minutes", 60)),
-                                          capacity=plan.get("capacity", 3), booked=0))
+                    s.add(
+                        AppointmentSlot(
+                            business_type=kind,
+                            start=begin,
+                            end=begin + timedelta(minutes=plan.get("minutes", 60)),
+                            capacity=plan.get("capacity", 3),
+                            booked=0,
+                        )
+                    )
                     made += 1
     return made
 
 
-def free_slots(s: Session, hall: Hall, business_type: str, days: int = 3,
-               at: datetime | None = None) -> list[AppointmentSlot]:
+def free_slots(
+    s: Session, hall: Hall, business_type: str, days: int = 3, at: datetime | None = None
+) -> list[AppointmentSlot]:
     hall.business_type(business_type)
     at = at or clock.now()
-    return list(s.scalars(
-        select(AppointmentSlot).where(
-            AppointmentSlot.business_type == business_type, AppointmentSlot.start > at,
-            AppointmentSlot.start < at + timedelta(days=days),
-            AppointmentSlot.booked < AppointmentSlot.capacity)
-        .order_by(AppointmentSlot.start)))
+    return list(
+        s.scalars(
+            select(AppointmentSlot)
+            .where(
+                AppointmentSlot.business_type == business_type,
+                AppointmentSlot.start > at,
+                AppointmentSlot.start < at + timedelta(days=days),
+                AppointmentSlot.booked < AppointmentSlot.capacity,
+            )
+            .order_by(AppointmentSlot.start)
+        )
+    )
 
 
-def book(s: Session, hall: Hall, *, slot_id: int, business_type: str, name: str, phone: str,
-         visit: Visit | None = None, at: datetime | None = None) -> tuple[Appointment, bool]:
+def book(
+    s: Session,
+    hall: Hall,
+    *,
+    slot_id: int,
+    business_type: str,
+    name: str,
+    phone: str,
+    visit: Visit | None = None,
+    at: datetime | None = None,
+) -> tuple[Appointment, bool]:
     """Book a place; returns (appointment, created). A repeat of the same booking is not a new one."""
     hall.business_type(business_type)
     phone = validation.mobile(phone)
@@ -70,9 +96,11 @@ def book(s: Session, hall: Hall, *, slot_id: int, business_type: str, name: str,
         raise Invalid(f"slot {slot_id} is for {slot.business_type}", code="slot_mismatch")
     if slot.start <= at:
         raise Invalid("that slot has already begun", code="slot_in_past")
-    existing = s.scalars(select(Appointment).where(
-        Appointment.slot_id == slot_id, Appointment.phone == phone,
-        Appointment.status == "booked")).first()
+    existing = s.scalars(
+        select(Appointment).where(
+            Appointment.slot_id == slot_id, Appointment.phone == phone, Appointment.status == "booked"
+        )
+    ).first()
     if existing is not None:
         return existing, False
     taken = s.execute(
@@ -84,17 +112,38 @@ def book(s: Session, hall: Hall, *, slot_id: int, business_type: str, name: str,
     if taken != 1:
         raise Conflict("that slot is full", code="slot_full")
     s.refresh(slot)
-    appt = Appointment(code="".join(secrets.choice(_CODE_ALPHABET) for _ in range(6)),
-                       slot_id=slot_id, business_type=business_type, name=name, phone=phone,
-                       status="booked", created_at=at, visit_id=visit.id if visit else None)
+    appt = Appointment(
+        code="".join(secrets.choice(_CODE_ALPHABET) for _ in range(6)),
+        slot_id=slot_id,
+        business_type=business_type,
+        name=name,
+        phone=phone,
+        status="booked",
+        created_at=at,
+        visit_id=visit.id if visit else None,
+    )
     s.add(appt)
     s.flush()
     if visit is not None:
-        visits.record(s, visit, "appointment_booked", {
-            "appointment_id": appt.id, "code": appt.code, "business_type": business_type,
-            "slot_start": slot.start.isoformat(), "phone": masking.phone(phone)}, at=at)
-    live.publish(s, "guide", "appointment", {"id": appt.id, "business_type": business_type,
-                                              "slot_start": slot.start.isoformat()})
+        visits.record(
+            s,
+            visit,
+            "appointment_booked",
+            {
+                "appointment_id": appt.id,
+                "code": appt.code,
+                "business_type": business_type,
+                "slot_start": slot.start.isoformat(),
+                "phone": masking.phone(phone),
+            },
+            at=at,
+        )
+    live.publish(
+        s,
+        "guide",
+        "appointment",
+        {"id": appt.id, "business_type": business_type, "slot_start": slot.start.isoformat()},
+    )
     return appt, True
 
 
@@ -118,10 +167,12 @@ def cancel(s: Session, appt: Appointment, at: datetime | None = None) -> Appoint
     if appt.status != "booked":
         raise Conflict(f"appointment is {appt.status}", code="bad_transition")
     appt.status, appt.cancelled_at = "cancelled", at or clock.now()
-    s.execute(update(AppointmentSlot).where(AppointmentSlot.id == appt.slot_id,
-                                            AppointmentSlot.booked > 0)
-              .values(booked=AppointmentSlot.booked - 1)
-              .execution_options(synchronize_session=False))
+    s.execute(
+        update(AppointmentSlot)
+        .where(AppointmentSlot.id == appt.slot_id, AppointmentSlot.booked > 0)
+        .values(booked=AppointmentSlot.booked - 1)
+        .execution_options(synchronize_session=False)
+    )
     return appt
 
 
@@ -139,15 +190,29 @@ def check_in(s: Session, hall: Hall, appt: Appointment, at: datetime | None = No
 
 
 def slot_dict(slot: AppointmentSlot) -> dict:
-    return {"id": slot.id, "business_type": slot.business_type, "desk": slot.desk,
-            "start": slot.start.isoformat(), "end": slot.end.isoformat(),
-            "capacity": slot.capacity, "booked": slot.booked,
-            "free": slot.capacity - slot.booked}
+    return {
+        "id": slot.id,
+        "business_type": slot.business_type,
+        "desk": slot.desk,
+        "start": slot.start.isoformat(),
+        "end": slot.end.isoformat(),
+        "capacity": slot.capacity,
+        "booked": slot.booked,
+        "free": slot.capacity - slot.booked,
+    }
 
 
 def as_dict(appt: Appointment, reveal_phone: bool = False) -> dict:
-    return {"id": appt.id, "code": appt.code, "business_type": appt.business_type,
-            "name": appt.name, "status": appt.status, "slot": slot_dict(appt.slot),
-            "phone": appt.phone if reveal_phone else masking.phone(appt.phone),
-            "phone_masked": masking.phone(appt.phone), "ticket_id": appt.ticket_id,
-            "visit_id": appt.visit_id, "created_at": appt.created_at.isoformat()}
+    return {
+        "id": appt.id,
+        "code": appt.code,
+        "business_type": appt.business_type,
+        "name": appt.name,
+        "status": appt.status,
+        "slot": slot_dict(appt.slot),
+        "phone": appt.phone if reveal_phone else masking.phone(appt.phone),
+        "phone_masked": masking.phone(appt.phone),
+        "ticket_id": appt.ticket_id,
+        "visit_id": appt.visit_id,
+        "created_at": appt.created_at.isoformat(),
+    }

@@ -1,4 +1,5 @@
 """The audit log: who changed what, and who read a full phone number."""
+
 from __future__ import annotations
 
 from typing import Any

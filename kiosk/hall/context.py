@@ -1,4 +1,5 @@
 """What the domain functions need to know about the hall besides the database."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
 """Errors the domain raises; the web layer turns them into JSON with their status."""
+
 from __future__ import annotations
 
 

@@ -1,4 +1,5 @@
 """Live updates: written to an outbox table in the same transaction as the change they report."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,4 +1,5 @@
 """Masking phone and ID numbers wherever staff read them."""
+
 from __future__ import annotations
 
 import re

@@ -6,6 +6,7 @@ transferred ticket keeps its original issue time, so it keeps its place).
 The order is stored on the ticket as (rank, order_at, id) when it is issued,
 so "who is ahead" is one indexed SQL comparison however long the queue.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -35,7 +36,10 @@ def ahead_of(rank, order_at, id_):
 
     Same-queue filtering is the caller's.
     """
-    return or_(Ticket.rank < rank,
-               and_(Ticket.rank == rank,
-                    or_(Ticket.order_at < order_at,
-                        and_(Ticket.order_at == order_at, Ticket.id < id_))))
+    return or_(
+        Ticket.rank < rank,
+        and_(
+            Ticket.rank == rank,
+            or_(Ticket.order_at < order_at, and_(Ticket.order_at == order_at, Ticket.id < id_)),
+        ),
+    )

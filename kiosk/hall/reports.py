@@ -3,6 +3,7 @@
 Aggregates run in SQL on the visits' summary columns so a year of visits
 answers in well under a second on either engine.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
@@ -44,9 +45,21 @@ def _local_hour(s: Session, hall: Hall, col):
     return cast(func.strftime("%H", col, f"{offset:+.0f} hours"), Float)
 
 
-def visit_list(s: Session, hall: Hall, *, date_from=None, date_to=None, business_type=None,
-               outcome=None, corrected=None, greeting=None, low_rating=None,
-               limit=50, offset=0, late_greeting_ms: int = 500) -> dict[str, Any]:
+def visit_list(
+    s: Session,
+    hall: Hall,
+    *,
+    date_from=None,
+    date_to=None,
+    business_type=None,
+    outcome=None,
+    corrected=None,
+    greeting=None,
+    low_rating=None,
+    limit=50,
+    offset=0,
+    late_greeting_ms: int = 500,
+) -> dict[str, Any]:
     start, end = period(hall, date_from, date_to)
     where = [Visit.started_at >= start, Visit.started_at < end]
     if business_type:
@@ -64,19 +77,32 @@ def visit_list(s: Session, hall: Hall, *, date_from=None, date_to=None, business
     if low_rating is not None:
         where.append(Visit.rating <= 2 if low_rating else or_(Visit.rating > 2, Visit.rating.is_(None)))
     total = s.scalar(select(func.count()).select_from(Visit).where(*where))
-    rows = s.scalars(select(Visit).where(*where).order_by(Visit.started_at.desc(), Visit.id.desc())
-                     .limit(limit).offset(offset)).all()
-    return {"total": total, "limit": limit, "offset": offset,
-            "visits": [summary(v) for v in rows]}
+    rows = s.scalars(
+        select(Visit)
+        .where(*where)
+        .order_by(Visit.started_at.desc(), Visit.id.desc())
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return {"total": total, "limit": limit, "offset": offset, "visits": [summary(v) for v in rows]}
 
 
 def summary(v: Visit) -> dict[str, Any]:
-    return {"id": v.id, "device_id": v.device_id, "started_at": v.started_at.isoformat(),
-            "ended_at": v.ended_at.isoformat() if v.ended_at else None,
-            "business_type": v.business_type, "outcome": v.outcome, "greeted": v.greeted,
-            "approached": v.approached, "greeting_latency_ms": v.greeting_latency_ms,
-            "triage_confidence": v.triage_confidence, "corrected": v.corrected,
-            "rating": v.rating, "language": v.language}
+    return {
+        "id": v.id,
+        "device_id": v.device_id,
+        "started_at": v.started_at.isoformat(),
+        "ended_at": v.ended_at.isoformat() if v.ended_at else None,
+        "business_type": v.business_type,
+        "outcome": v.outcome,
+        "greeted": v.greeted,
+        "approached": v.approached,
+        "greeting_latency_ms": v.greeting_latency_ms,
+        "triage_confidence": v.triage_confidence,
+        "corrected": v.corrected,
+        "rating": v.rating,
+        "language": v.language,
+    }
 
 
 def _masked(value: Any) -> Any:
@@ -96,20 +122,42 @@ def visit_timeline(s: Session, visit: Visit) -> dict[str, Any]:
     snaps = s.scalars(select(Snapshot).where(Snapshot.visit_id == visit.id)).all()
     return {
         **summary(visit),
-        "events": [{"id": e.id, "at": e.at.isoformat(), "kind": e.kind, "data": _masked(e.data)}
-                   for e in visit.events],
-        "tickets": [{"id": t.id, "number": t.number, "queue": t.queue, "status": t.status,
-                     "business_type": t.business_type, "priority": t.priority,
-                     "issued_at": t.issued_at.isoformat(),
-                     "called_at": t.called_at.isoformat() if t.called_at else None,
-                     "serving_at": t.serving_at.isoformat() if t.serving_at else None,
-                     "finished_at": t.finished_at.isoformat() if t.finished_at else None,
-                     "quoted_wait_min": t.quoted_wait_min} for t in tickets],
-        "triages": [{"id": t.id, "text": masking.text(t.text), "business_type": t.business_type,
-                     "confidence": t.confidence, "source": t.source, "status": t.status,
-                     "corrected_to": t.corrected_to} for t in triages],
-        "snapshots": [{"id": p.id, "url": f"/api/visits/{visit.id}/snapshots/{p.id}",
-                       "at": p.created_at.isoformat()} for p in snaps],
+        "events": [
+            {"id": e.id, "at": e.at.isoformat(), "kind": e.kind, "data": _masked(e.data)}
+            for e in visit.events
+        ],
+        "tickets": [
+            {
+                "id": t.id,
+                "number": t.number,
+                "queue": t.queue,
+                "status": t.status,
+                "business_type": t.business_type,
+                "priority": t.priority,
+                "issued_at": t.issued_at.isoformat(),
+                "called_at": t.called_at.isoformat() if t.called_at else None,
+                "serving_at": t.serving_at.isoformat() if t.serving_at else None,
+                "finished_at": t.finished_at.isoformat() if t.finished_at else None,
+                "quoted_wait_min": t.quoted_wait_min,
+            }
+            for t in tickets
+        ],
+        "triages": [
+            {
+                "id": t.id,
+                "text": masking.text(t.text),
+                "business_type": t.business_type,
+                "confidence": t.confidence,
+                "source": t.source,
+                "status": t.status,
+                "corrected_to": t.corrected_to,
+            }
+            for t in triages
+        ],
+        "snapshots": [
+            {"id": p.id, "url": f"/api/visits/{visit.id}/snapshots/{p.id}", "at": p.created_at.isoformat()}
+            for p in snaps
+        ],
     }
 
 
@@ -119,76 +167,117 @@ def _quantile(s: Session, value, where: list, q: float) -> float | None:
     if not n:
         return None
     k = int(round(q * (n - 1)))
-    return float(s.scalar(select(value).where(*where, value.is_not(None))
-                          .order_by(value).limit(1).offset(k)))
+    return float(s.scalar(select(value).where(*where, value.is_not(None)).order_by(value).limit(1).offset(k)))
 
 
 def _r(x: float | None, nd: int = 1) -> float | None:
     return None if x is None else round(x, nd)
 
 
-def kpis(s: Session, hall: Hall, *, date_from=None, date_to=None, target_wait_min: float = 15.0,
-         late_greeting_ms: int = 500) -> dict[str, Any]:
+def kpis(
+    s: Session,
+    hall: Hall,
+    *,
+    date_from=None,
+    date_to=None,
+    target_wait_min: float = 15.0,
+    late_greeting_ms: int = 500,
+) -> dict[str, Any]:
     start, end = period(hall, date_from, date_to)
     in_period = and_(Visit.started_at >= start, Visit.started_at < end)
 
     hour = _local_hour(s, hall, Visit.started_at)
-    arrivals = {int(h): n for h, n in s.execute(
-        select(hour, func.count()).where(in_period).group_by(hour))}
+    arrivals = {int(h): n for h, n in s.execute(select(hour, func.count()).where(in_period).group_by(hour))}
 
-    v = s.execute(select(
-        func.count(),
-        func.sum(case((Visit.approached.is_(True), 1), else_=0)),
-        func.sum(case((and_(Visit.approached.is_(True), Visit.greeted.is_(True)), 1), else_=0)),
-        func.avg(Visit.greeting_latency_ms),
-        func.sum(case((Visit.greeting_latency_ms > late_greeting_ms, 1), else_=0)),
-    ).where(in_period)).one()
+    v = s.execute(
+        select(
+            func.count(),
+            func.sum(case((Visit.approached.is_(True), 1), else_=0)),
+            func.sum(case((and_(Visit.approached.is_(True), Visit.greeted.is_(True)), 1), else_=0)),
+            func.avg(Visit.greeting_latency_ms),
+            func.sum(case((Visit.greeting_latency_ms > late_greeting_ms, 1), else_=0)),
+        ).where(in_period)
+    ).one()
     greeted_latency = [in_period, Visit.greeting_latency_ms.is_not(None)]
 
     wait_min = Ticket.wait_s / 60.0
     called = [Ticket.issued_at >= start, Ticket.issued_at < end, Ticket.wait_s.is_not(None)]
-    by_queue = s.execute(select(
-        Ticket.queue, func.count(), func.avg(wait_min),
-        func.sum(case((wait_min <= target_wait_min, 1), else_=0)),
-        func.sum(func.abs(Ticket.quoted_wait_min - wait_min)),
-        func.sum(Ticket.quoted_wait_min - wait_min),
-    ).where(*called).group_by(Ticket.queue).order_by(Ticket.queue)).all()
+    by_queue = s.execute(
+        select(
+            Ticket.queue,
+            func.count(),
+            func.avg(wait_min),
+            func.sum(case((wait_min <= target_wait_min, 1), else_=0)),
+            func.sum(func.abs(Ticket.quoted_wait_min - wait_min)),
+            func.sum(Ticket.quoted_wait_min - wait_min),
+        )
+        .where(*called)
+        .group_by(Ticket.queue)
+        .order_by(Ticket.queue)
+    ).all()
     n_called = sum(row[1] for row in by_queue)
 
     accuracy = {}
-    for bt, status, n in s.execute(select(Triage.business_type, Triage.status, func.count()).where(
-            Triage.created_at >= start, Triage.created_at < end,
-            Triage.status.in_(("confirmed", "corrected"))).group_by(Triage.business_type, Triage.status)):
+    for bt, status, n in s.execute(
+        select(Triage.business_type, Triage.status, func.count())
+        .where(
+            Triage.created_at >= start, Triage.created_at < end, Triage.status.in_(("confirmed", "corrected"))
+        )
+        .group_by(Triage.business_type, Triage.status)
+    ):
         accuracy.setdefault(bt, {"confirmed": 0, "corrected": 0})[status] = n
     for counts in accuracy.values():
         counts["accuracy"] = round(counts["confirmed"] / (counts["confirmed"] + counts["corrected"]), 3)
 
-    appts = dict(s.execute(select(Appointment.status, func.count()).where(
-        Appointment.created_at >= start, Appointment.created_at < end).group_by(Appointment.status)).all())
-    ratings = dict(s.execute(select(Visit.rating, func.count()).where(
-        in_period, Visit.rating.is_not(None)).group_by(Visit.rating)).all())
+    appts = dict(
+        s.execute(
+            select(Appointment.status, func.count())
+            .where(Appointment.created_at >= start, Appointment.created_at < end)
+            .group_by(Appointment.status)
+        ).all()
+    )
+    ratings = dict(
+        s.execute(
+            select(Visit.rating, func.count())
+            .where(in_period, Visit.rating.is_not(None))
+            .group_by(Visit.rating)
+        ).all()
+    )
     rated = sum(ratings.values())
 
     return {
         "period": {"from": start.isoformat(), "to": end.isoformat()},
         "visits": v[0],
         "arrivals_per_hour": {f"{h:02d}": arrivals.get(h, 0) for h in range(24)},
-        "wait_by_queue": {row[0]: {"tickets": row[1], "mean_min": _r(float(row[2])),
-                                   "p90_min": _r(_quantile(s, Ticket.wait_s, [*called, Ticket.queue == row[0]], 0.9) / 60)}
-                          for row in by_queue},
+        "wait_by_queue": {
+            row[0]: {
+                "tickets": row[1],
+                "mean_min": _r(float(row[2])),
+                "p90_min": _r(_quantile(s, Ticket.wait_s, [*called, Ticket.queue == row[0]], 0.9) / 60),
+            }
+            for row in by_queue
+        },
         "served_within_target": {
             "target_min": target_wait_min,
-            "share": _r(sum(row[3] for row in by_queue) / n_called, 3) if n_called else None},
-        "greeting": {"approached": v[1] or 0, "greeted": v[2] or 0,
-                     "compliance": _r((v[2] or 0) / v[1], 3) if v[1] else None,
-                     "latency_mean_ms": _r(float(v[3]), 0) if v[3] is not None else None,
-                     "latency_p95_ms": _r(_quantile(s, Visit.greeting_latency_ms, greeted_latency, 0.95), 0),
-                     "late": v[4] or 0, "late_threshold_ms": late_greeting_ms},
+            "share": _r(sum(row[3] for row in by_queue) / n_called, 3) if n_called else None,
+        },
+        "greeting": {
+            "approached": v[1] or 0,
+            "greeted": v[2] or 0,
+            "compliance": _r((v[2] or 0) / v[1], 3) if v[1] else None,
+            "latency_mean_ms": _r(float(v[3]), 0) if v[3] is not None else None,
+            "latency_p95_ms": _r(_quantile(s, Visit.greeting_latency_ms, greeted_latency, 0.95), 0),
+            "late": v[4] or 0,
+            "late_threshold_ms": late_greeting_ms,
+        },
         "triage_accuracy": accuracy,
         "quoted_wait_error_min": {
             "mean_abs": _r(sum(float(row[4]) for row in by_queue) / n_called) if n_called else None,
-            "mean_signed": _r(sum(float(row[5]) for row in by_queue) / n_called) if n_called else None},
+            "mean_signed": _r(sum(float(row[5]) for row in by_queue) / n_called) if n_called else None,
+        },
         "appointments": {k: appts.get(k, 0) for k in ("booked", "checked_in", "cancelled")},
-        "satisfaction": {"ratings": {str(k): ratings.get(k, 0) for k in range(1, 6)},
-                         "mean": _r(sum(k * n for k, n in ratings.items()) / rated, 2) if rated else None},
+        "satisfaction": {
+            "ratings": {str(k): ratings.get(k, 0) for k in range(1, 6)},
+            "mean": _r(sum(k * n for k, n in ratings.items()) / rated, 2) if rated else None,
+        },
     }

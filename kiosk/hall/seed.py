@@ -1,4 +1,5 @@
 """Loading the hall's setup (counters, duty staff, appointment timetable) into the database."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -27,8 +28,15 @@ def apply(s: Session, hall: Hall, plan: dict) -> None:
         if s.scalar(select(DutyStaff.id).where(DutyStaff.name == p["name"])) is None:
             for t in p["business_types"]:
                 hall.business_type(t)
-            s.add(DutyStaff(name=p["name"], desk=p["desk"], phone=str(p.get("phone", "")),
-                            business_types=list(p["business_types"]), on_duty=False,
-                            available=True))
+            s.add(
+                DutyStaff(
+                    name=p["name"],
+                    desk=p["desk"],
+                    phone=str(p.get("phone", "")),
+                    business_types=list(p["business_types"]),
+                    on_duty=False,
+                    available=True,
+                )
+            )
     if plan.get("appointments"):
         appointments.ensure_slots(s, hall, plan["appointments"])

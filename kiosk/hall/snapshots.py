@@ -1,4 +1,5 @@
 """Snapshots for review: stored blurred (the agent blurs before sending), kept a few days."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta

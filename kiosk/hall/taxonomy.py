@@ -1,4 +1,5 @@
 """The business types a customer can come for, their routes, queues and materials."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -24,9 +25,14 @@ class BusinessType:
     materials_en: tuple[str, ...]
 
     def as_dict(self) -> dict:
-        return {"id": self.id, "zh": self.zh, "en": self.en, "route": self.route,
-                "queue": self.queue,
-                "materials": {"zh": list(self.materials_zh), "en": list(self.materials_en)}}
+        return {
+            "id": self.id,
+            "zh": self.zh,
+            "en": self.en,
+            "route": self.route,
+            "queue": self.queue,
+            "materials": {"zh": list(self.materials_zh), "en": list(self.materials_en)},
+        }
 
 
 @dataclass(frozen=True)
@@ -59,8 +65,13 @@ def load(path: Path) -> Taxonomy:
             raise TaxonomyError(f"{path}: {tid}: unknown queue {entry.get('queue')!r}")
         materials = entry.get("materials") or {}
         types[tid] = BusinessType(
-            id=tid, zh=entry["zh"], en=entry["en"], route=entry["route"], queue=entry["queue"],
-            materials_zh=tuple(materials.get("zh", ())), materials_en=tuple(materials.get("en", ())),
+            id=tid,
+            zh=entry["zh"],
+            en=entry["en"],
+            route=entry["route"],
+            queue=entry["queue"],
+            materials_zh=tuple(materials.get("zh", ())),
+            materials_en=tuple(materials.get("en", ())),
         )
     if not types:
         raise TaxonomyError(f"{path}: no business types")

@@ -4,6 +4,7 @@ Numbers come from an atomic increment of one row per queue and service day
 (never from reading the maximum), and a ticket is claimed for a counter by
 a conditional update, so two counters can never call the same ticket.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -36,7 +37,8 @@ _NEXT_NUMBER = text(
 
 # who waits ahead of a ticket, per business type: built once, run with the ticket's values
 _AHEAD = waits.WAITING_BY_TYPE.where(
-    queue_order.ahead_of(bindparam("rank"), bindparam("order_at"), bindparam("id")))
+    queue_order.ahead_of(bindparam("rank"), bindparam("order_at"), bindparam("id"))
+)
 _INSERT = insert(Ticket).returning(Ticket.id)
 _AFTER_ALL = 2**31 - 1  # past every ticket id (the key is a 32-bit integer on PostgreSQL)
 
@@ -56,14 +58,25 @@ def _next_number(s: Session, queue: str, day) -> int:
         return c.execute(_NEXT_NUMBER, params).scalar_one()
 
 
-def issue(s: Session, hall: Hall, business_type: str, *, priority: bool = False,
-          visit: Visit | None = None, language: str = "zh", appointment_id: int | None = None,
-          at: datetime | None = None) -> Ticket:
+def issue(
+    s: Session,
+    hall: Hall,
+    business_type: str,
+    *,
+    priority: bool = False,
+    visit: Visit | None = None,
+    language: str = "zh",
+    appointment_id: int | None = None,
+    at: datetime | None = None,
+) -> Ticket:
     bt = hall.business_type(business_type)
     at = at or clock.now()
     day = hall.service_day(at)
-    slot_start = s.scalar(select(AppointmentSlot.start).join(Appointment).where(
-        Appointment.id == appointment_id)) if appointment_id else None
+    slot_start = (
+        s.scalar(select(AppointmentSlot.start).join(Appointment).where(Appointment.id == appointment_id))
+        if appointment_id
+        else None
+    )
     rank, order_at = queue_order.rank_of(priority, slot_start), queue_order.order_at_of(at, slot_start)
     # counted before the insert: a new ticket comes after every ticket already there with its own
     # rank and order time, and the one INSERT then carries the quoted wait
@@ -74,27 +87,65 @@ def issue(s: Session, hall: Hall, business_type: str, *, priority: bool = False,
     # one INSERT through Core, the row then attached as loaded: the unit of work's flush cost
     # as much CPU as three statements on the busiest path. Every column is set, so nothing reloads.
     values = dict(
-        service_day=day, number=f"{bt.queue}{n:03d}", queue=bt.queue, business_type=bt.id,
-        priority=priority, status="waiting", issued_at=at, rank=rank, order_at=order_at,
-        called_at=None, wait_s=None, serving_at=None, finished_at=None, counter_id=None, recalls=0,
-        quoted_wait_min=quoted, language=language, visit_id=visit.id if visit else None,
-        appointment_id=appointment_id, transferred_from=None)
+        service_day=day,
+        number=f"{bt.queue}{n:03d}",
+        queue=bt.queue,
+        business_type=bt.id,
+        priority=priority,
+        status="waiting",
+        issued_at=at,
+        rank=rank,
+        order_at=order_at,
+        called_at=None,
+        wait_s=None,
+        serving_at=None,
+        finished_at=None,
+        counter_id=None,
+        recalls=0,
+        quoted_wait_min=quoted,
+        language=language,
+        visit_id=visit.id if visit else None,
+        appointment_id=appointment_id,
+        transferred_from=None,
+    )
     ticket = Ticket(id=s.connection().execute(_INSERT, values).scalar_one(), **values)
     make_transient_to_detached(ticket)
     s.add(ticket)
     _ahead_memo(s)[_place(ticket)] = ahead
     if visit is not None:
-        visits.record(s, visit, "ticket_issued", {
-            "ticket_id": ticket.id, "number": ticket.number, "queue": ticket.queue,
-            "business_type": bt.id, "priority": priority,
-            "quoted_wait_min": ticket.quoted_wait_min}, at=at)
+        visits.record(
+            s,
+            visit,
+            "ticket_issued",
+            {
+                "ticket_id": ticket.id,
+                "number": ticket.number,
+                "queue": ticket.queue,
+                "business_type": bt.id,
+                "priority": priority,
+                "quoted_wait_min": ticket.quoted_wait_min,
+            },
+            at=at,
+        )
         if visit.device_id:  # the kiosk screen shows it, the agent reads the number out
-            live.publish(s, f"kiosk:{visit.device_id}", "ticket_issued", {
-                "visit_id": visit.id, "ticket_id": ticket.id, "number": ticket.number,
-                "queue": ticket.queue, "language": language})
-        triage = s.scalars(select(Triage).where(Triage.visit_id == visit.id,
-                                                Triage.ticket_id.is_(None))
-                           .order_by(Triage.id.desc()).limit(1)).first()
+            live.publish(
+                s,
+                f"kiosk:{visit.device_id}",
+                "ticket_issued",
+                {
+                    "visit_id": visit.id,
+                    "ticket_id": ticket.id,
+                    "number": ticket.number,
+                    "queue": ticket.queue,
+                    "language": language,
+                },
+            )
+        triage = s.scalars(
+            select(Triage)
+            .where(Triage.visit_id == visit.id, Triage.ticket_id.is_(None))
+            .order_by(Triage.id.desc())
+            .limit(1)
+        ).first()
         if triage is not None:
             triage.ticket_id = ticket.id
     return ticket
@@ -116,7 +167,9 @@ def ahead_by_type(s: Session, ticket: Ticket) -> dict[str, int]:
     memo = _ahead_memo(s)
     place = _place(ticket)
     if place not in memo:
-        memo[place] = _count_ahead(s, ticket.service_day, ticket.queue, ticket.rank, ticket.order_at, ticket.id)
+        memo[place] = _count_ahead(
+            s, ticket.service_day, ticket.queue, ticket.rank, ticket.order_at, ticket.id
+        )
     return memo[place]
 
 
@@ -129,8 +182,11 @@ def _place(ticket: Ticket) -> tuple:
 
 
 def _count_ahead(s: Session, day, queue: str, rank: int, order_at: datetime, id_: int) -> dict[str, int]:
-    return dict(s.connection().execute(_AHEAD, {"day": day, "queue": queue, "rank": rank,
-                                                "order_at": order_at, "id": id_}).all())
+    return dict(
+        s.connection()
+        .execute(_AHEAD, {"day": day, "queue": queue, "rank": rank, "order_at": order_at, "id": id_})
+        .all()
+    )
 
 
 def call_next(s: Session, hall: Hall, counter_id: int, at: datetime | None = None) -> Ticket | None:
@@ -139,21 +195,33 @@ def call_next(s: Session, hall: Hall, counter_id: int, at: datetime | None = Non
         raise NotFound(f"counter {counter_id} not found", code="counter_not_found")
     if not counter.is_open:
         raise Conflict(f"counter {counter.name} is closed", code="counter_closed")
-    busy = s.scalars(select(Ticket).where(Ticket.counter_id == counter_id,
-                                          Ticket.status.in_(("called", "serving")))).first()
+    busy = s.scalars(
+        select(Ticket).where(Ticket.counter_id == counter_id, Ticket.status.in_(("called", "serving")))
+    ).first()
     if busy is not None:
-        raise Conflict(f"counter {counter.name} still has {busy.number}; finish it first",
-                       code="counter_busy", details={"ticket_id": busy.id})
+        raise Conflict(
+            f"counter {counter.name} still has {busy.number}; finish it first",
+            code="counter_busy",
+            details={"ticket_id": busy.id},
+        )
     at = at or clock.now()
     day = hall.service_day(at)
-    candidates = s.scalars(select(Ticket).where(
-        Ticket.service_day == day, Ticket.queue.in_(list(counter.queues)), Ticket.status == "waiting")
-        .order_by(*queue_order.ORDER_BY).limit(20)).all()
+    candidates = s.scalars(
+        select(Ticket)
+        .where(Ticket.service_day == day, Ticket.queue.in_(list(counter.queues)), Ticket.status == "waiting")
+        .order_by(*queue_order.ORDER_BY)
+        .limit(20)
+    ).all()
     for candidate in candidates:
         claimed = s.execute(
-            update(Ticket).where(Ticket.id == candidate.id, Ticket.status == "waiting")
-            .values(status="called", counter_id=counter_id, called_at=at,
-                    wait_s=int((at - candidate.issued_at).total_seconds()))
+            update(Ticket)
+            .where(Ticket.id == candidate.id, Ticket.status == "waiting")
+            .values(
+                status="called",
+                counter_id=counter_id,
+                called_at=at,
+                wait_s=int((at - candidate.issued_at).total_seconds()),
+            )
             .execution_options(synchronize_session=False)
         ).rowcount
         if claimed == 1:
@@ -164,20 +232,29 @@ def call_next(s: Session, hall: Hall, counter_id: int, at: datetime | None = Non
 
 
 def _after_call(s: Session, ticket: Ticket, counter: Counter, at: datetime) -> None:
-    call = {"ticket_id": ticket.id, "number": ticket.number, "counter_id": counter.id,
-            "counter": counter.name, "queue": ticket.queue, "recall": ticket.recalls}
+    call = {
+        "ticket_id": ticket.id,
+        "number": ticket.number,
+        "counter_id": counter.id,
+        "counter": counter.name,
+        "queue": ticket.queue,
+        "recall": ticket.recalls,
+    }
     live.publish(s, "display", "call", call)
     if ticket.visit_id:
         visits.record(s, s.get(Visit, ticket.visit_id), "ticket_called", call, at=at)
 
 
-def transition(s: Session, ticket: Ticket, new_status: str, *, counter_id: int | None = None,
-               at: datetime | None = None) -> Ticket:
+def transition(
+    s: Session, ticket: Ticket, new_status: str, *, counter_id: int | None = None, at: datetime | None = None
+) -> Ticket:
     """Move a ticket along its life (served, no-show, recall, cancel), time-stamped."""
     if new_status not in TRANSITIONS.get(ticket.status, ()):
-        raise Conflict(f"ticket {ticket.number} is {ticket.status}; cannot become {new_status}",
-                       code="bad_transition",
-                       details={"status": ticket.status, "wanted": new_status})
+        raise Conflict(
+            f"ticket {ticket.number} is {ticket.status}; cannot become {new_status}",
+            code="bad_transition",
+            details={"status": ticket.status, "wanted": new_status},
+        )
     if counter_id is not None and ticket.counter_id not in (None, counter_id):
         raise Conflict(f"ticket {ticket.number} belongs to another counter", code="other_counter")
     at = at or clock.now()
@@ -192,33 +269,55 @@ def transition(s: Session, ticket: Ticket, new_status: str, *, counter_id: int |
     elif new_status in ("done", "no_show", "cancelled"):
         ticket.finished_at = at
     if ticket.visit_id:
-        visits.record(s, s.get(Visit, ticket.visit_id), f"ticket_{new_status}",
-                      {"ticket_id": ticket.id, "number": ticket.number}, at=at)
+        visits.record(
+            s,
+            s.get(Visit, ticket.visit_id),
+            f"ticket_{new_status}",
+            {"ticket_id": ticket.id, "number": ticket.number},
+            at=at,
+        )
     live.publish(s, "display", "queues", {"queue": ticket.queue})
     return ticket
 
 
-def transfer(s: Session, hall: Hall, ticket: Ticket, queue: str, *, business_type: str | None = None,
-             at: datetime | None = None) -> Ticket:
+def transfer(
+    s: Session,
+    hall: Hall,
+    ticket: Ticket,
+    queue: str,
+    *,
+    business_type: str | None = None,
+    at: datetime | None = None,
+) -> Ticket:
     """Send a ticket to another queue; it waits there in its old place (its issue time)."""
     hall.check_queue(queue)
     if business_type is not None:
         bt = hall.business_type(business_type)
         if bt.queue != queue:
-            raise Invalid(f"{business_type} is served in queue {bt.queue}, not {queue}",
-                          code="queue_mismatch")
+            raise Invalid(
+                f"{business_type} is served in queue {bt.queue}, not {queue}", code="queue_mismatch"
+            )
     if ticket.status not in ("waiting", "called", "serving"):
-        raise Conflict(f"ticket {ticket.number} is {ticket.status}; cannot transfer",
-                       code="bad_transition")
+        raise Conflict(f"ticket {ticket.number} is {ticket.status}; cannot transfer", code="bad_transition")
     old = ticket.queue
     ticket.transferred_from = old if old != queue else ticket.transferred_from
     ticket.queue = queue
     ticket.business_type = business_type or ticket.business_type
     ticket.status, ticket.counter_id, ticket.called_at, ticket.serving_at = "waiting", None, None, None
     if ticket.visit_id:
-        visits.record(s, s.get(Visit, ticket.visit_id), "ticket_transferred",
-                      {"ticket_id": ticket.id, "number": ticket.number, "from": old, "to": queue,
-                       "business_type": ticket.business_type}, at=at)
+        visits.record(
+            s,
+            s.get(Visit, ticket.visit_id),
+            "ticket_transferred",
+            {
+                "ticket_id": ticket.id,
+                "number": ticket.number,
+                "from": old,
+                "to": queue,
+                "business_type": ticket.business_type,
+            },
+            at=at,
+        )
     live.publish(s, "display", "queues", {"queue": queue})
     return ticket
 
@@ -229,13 +328,21 @@ def close_days_before(s: Session, hall: Hall, at: datetime | None = None) -> int
     Nothing is deleted; today's numbering starts afresh because numbers are per day.
     """
     at = at or clock.now()
-    left = s.scalars(select(Ticket).where(Ticket.service_day < hall.service_day(at),
-                                          Ticket.status.in_(("waiting", "called", "serving")))).all()
+    left = s.scalars(
+        select(Ticket).where(
+            Ticket.service_day < hall.service_day(at), Ticket.status.in_(("waiting", "called", "serving"))
+        )
+    ).all()
     for ticket in left:
         ticket.status, ticket.finished_at = "cancelled", at
         if ticket.visit_id:
-            visits.record(s, s.get(Visit, ticket.visit_id), "ticket_cancelled",
-                          {"ticket_id": ticket.id, "number": ticket.number, "reason": "day_end"}, at=at)
+            visits.record(
+                s,
+                s.get(Visit, ticket.visit_id),
+                "ticket_cancelled",
+                {"ticket_id": ticket.id, "number": ticket.number, "reason": "day_end"},
+                at=at,
+            )
     return len(left)
 
 
@@ -245,8 +352,11 @@ def as_dict(s: Session, hall: Hall, ticket: Ticket, language: str | None = None)
     waiting = ticket.status == "waiting"
     ahead = ahead_by_type(s, ticket) if waiting else {}
     return {
-        "id": ticket.id, "number": ticket.number, "queue": ticket.queue,
-        "business_type": ticket.business_type, "priority": ticket.priority,
+        "id": ticket.id,
+        "number": ticket.number,
+        "queue": ticket.queue,
+        "business_type": ticket.business_type,
+        "priority": ticket.priority,
         "status": ticket.status,
         "position": sum(ahead.values()) + 1 if waiting else None,
         "estimated_wait_min": waits.minutes_for(s, hall, ticket.queue, ahead) if waiting else 0.0,

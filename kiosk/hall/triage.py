@@ -1,4 +1,5 @@
 """Judging the business type from the assistant's classification, and recording each triage."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -23,10 +24,17 @@ def judge(hall: Hall, parsed: dict) -> dict:
     ranking = parsed.get("intent_ranking") or ([parsed["intent"]] if parsed.get("intent") else [])
     business = [r for r in ranking if r.get("name") in hall.taxonomy.types]
     top = ranking[0] if ranking else {"name": None, "confidence": 0.0}
-    alternatives = [{"business_type": r["name"], "confidence": round(r["confidence"], 4)}
-                    for r in business[:3]]
-    result = {"business_type": None, "confidence": round(top.get("confidence") or 0.0, 4),
-              "route": None, "queue": None, "alternatives": alternatives, "decline_reason": None}
+    alternatives = [
+        {"business_type": r["name"], "confidence": round(r["confidence"], 4)} for r in business[:3]
+    ]
+    result = {
+        "business_type": None,
+        "confidence": round(top.get("confidence") or 0.0, 4),
+        "route": None,
+        "queue": None,
+        "alternatives": alternatives,
+        "decline_reason": None,
+    }
     name = top.get("name")
     if name in DECLINE_INTENTS:
         result["decline_reason"] = DECLINE_INTENTS[name]
@@ -42,26 +50,57 @@ def judge(hall: Hall, parsed: dict) -> dict:
     return result
 
 
-def record(s: Session, visit: Visit, business_type: str, confidence: float, text: str,
-           source: str, flags: list[str] | None = None, at: datetime | None = None) -> Triage | None:
+def record(
+    s: Session,
+    visit: Visit,
+    business_type: str,
+    confidence: float,
+    text: str,
+    source: str,
+    flags: list[str] | None = None,
+    at: datetime | None = None,
+) -> Triage | None:
     """Record a triage unless it repeats the visit's latest one; tell the guides."""
-    latest = s.scalars(select(Triage).where(Triage.visit_id == visit.id)
-                       .order_by(Triage.id.desc()).limit(1)).first()
+    latest = s.scalars(
+        select(Triage).where(Triage.visit_id == visit.id).order_by(Triage.id.desc()).limit(1)
+    ).first()
     if latest is not None and latest.business_type == business_type:
         return None
     at = at or clock.now()
-    triage = Triage(visit_id=visit.id, text=validation.free_text(text, limit=2000),
-                    business_type=business_type, confidence=confidence, source=source,
-                    status="pending", created_at=at)
+    triage = Triage(
+        visit_id=visit.id,
+        text=validation.free_text(text, limit=2000),
+        business_type=business_type,
+        confidence=confidence,
+        source=source,
+        status="pending",
+        created_at=at,
+    )
     s.add(triage)
     s.flush()
     flags = list(flags or [])
     if confidence < LOW:
         flags.append("low_confidence")
-    visits.record(s, visit, "triage", {"triage_id": triage.id, "business_type": business_type,
-                                       "confidence": confidence, "source": source}, at=at)
-    live.publish(s, "guide", "triage", {
-        "id": triage.id, "visit_id": visit.id, "business_type": business_type,
-        "confidence": confidence, "source": source, "text": masking.text(triage.text),
-        "flags": flags, "at": at.isoformat()})
+    visits.record(
+        s,
+        visit,
+        "triage",
+        {"triage_id": triage.id, "business_type": business_type, "confidence": confidence, "source": source},
+        at=at,
+    )
+    live.publish(
+        s,
+        "guide",
+        "triage",
+        {
+            "id": triage.id,
+            "visit_id": visit.id,
+            "business_type": business_type,
+            "confidence": confidence,
+            "source": source,
+            "text": masking.text(triage.text),
+            "flags": flags,
+            "at": at.isoformat(),
+        },
+    )
     return triage

@@ -4,6 +4,7 @@ A corrected triage is itself the labelled example: its customer text and the
 business type the guide chose. `export_nlu` writes those examples as Rasa NLU
 training data (intents are the business-type ids), phone and ID numbers masked.
 """
+
 from __future__ import annotations
 
 import re
@@ -34,8 +35,11 @@ def get(s: Session, triage_id: int) -> Triage:
 
 def _decide(triage: Triage, user_id: int | None, at: datetime) -> None:
     if triage.status != "pending":
-        raise Conflict(f"triage {triage.id} is already {triage.status}", code="already_decided",
-                       details={"status": triage.status})
+        raise Conflict(
+            f"triage {triage.id} is already {triage.status}",
+            code="already_decided",
+            details={"status": triage.status},
+        )
     triage.decided_by, triage.decided_at = user_id, at
 
 
@@ -45,12 +49,17 @@ def _after(s: Session, triage: Triage, actor: str, decision: str, at: datetime, 
     if visit is not None:
         visits.record(s, visit, "guide_decision", record, at=at)
     audit.log(s, actor, f"triage.{decision}", f"triage:{triage.id}", **data)
-    live.publish(s, "guide", "triage_decided", {"id": triage.id, "status": triage.status,
-                                                "corrected_to": triage.corrected_to, "by": actor})
+    live.publish(
+        s,
+        "guide",
+        "triage_decided",
+        {"id": triage.id, "status": triage.status, "corrected_to": triage.corrected_to, "by": actor},
+    )
 
 
-def confirm(s: Session, triage: Triage, *, actor: str, user_id: int | None = None,
-            at: datetime | None = None) -> Triage:
+def confirm(
+    s: Session, triage: Triage, *, actor: str, user_id: int | None = None, at: datetime | None = None
+) -> Triage:
     at = at or clock.now()
     _decide(triage, user_id, at)
     triage.status = "confirmed"
@@ -58,13 +67,22 @@ def confirm(s: Session, triage: Triage, *, actor: str, user_id: int | None = Non
     return triage
 
 
-def correct(s: Session, hall: Hall, triage: Triage, business_type: str, *, actor: str,
-            user_id: int | None = None, at: datetime | None = None) -> tuple[Triage, Ticket | None]:
+def correct(
+    s: Session,
+    hall: Hall,
+    triage: Triage,
+    business_type: str,
+    *,
+    actor: str,
+    user_id: int | None = None,
+    at: datetime | None = None,
+) -> tuple[Triage, Ticket | None]:
     """Set the right business type; a ticket still in the hall moves to its queue, keeping its place."""
     bt = hall.business_type(business_type)
     if bt.id == triage.business_type:
-        raise Invalid("that is the business type the triage already has; confirm it instead",
-                      code="same_business_type")
+        raise Invalid(
+            "that is the business type the triage already has; confirm it instead", code="same_business_type"
+        )
     at = at or clock.now()
     _decide(triage, user_id, at)
     triage.status, triage.corrected_to = "corrected", bt.id
@@ -72,14 +90,29 @@ def correct(s: Session, hall: Hall, triage: Triage, business_type: str, *, actor
     moved = None
     if ticket is not None and ticket.status in ("waiting", "called", "serving"):
         moved = tickets.transfer(s, hall, ticket, bt.queue, business_type=bt.id, at=at)
-    _after(s, triage, actor, "corrected", at, business_type=bt.id, **{"from": triage.business_type},
-           ticket_id=ticket.id if ticket else None, queue=bt.queue if moved else None)
+    _after(
+        s,
+        triage,
+        actor,
+        "corrected",
+        at,
+        business_type=bt.id,
+        **{"from": triage.business_type},
+        ticket_id=ticket.id if ticket else None,
+        queue=bt.queue if moved else None,
+    )
     return triage, moved
 
 
 def pending(s: Session, limit: int = 100) -> list[Triage]:
-    return list(s.scalars(select(Triage).where(Triage.status == "pending")
-                          .order_by(Triage.created_at.desc(), Triage.id.desc()).limit(limit)))
+    return list(
+        s.scalars(
+            select(Triage)
+            .where(Triage.status == "pending")
+            .order_by(Triage.created_at.desc(), Triage.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def listing(s: Session, status: str | None, limit: int = 100) -> list[Triage]:
@@ -109,9 +142,12 @@ def _lines(events: list[VisitEvent], fallback: str) -> list[dict[str, str]]:
 
 
 def dialog_lines(s: Session, triage: Triage) -> list[dict[str, str]]:
-    turns = s.scalars(select(VisitEvent).where(VisitEvent.visit_id == triage.visit_id,
-                                               VisitEvent.kind == "dialog_turn")
-                      .order_by(VisitEvent.id.desc()).limit(DIALOG_LINES)).all()
+    turns = s.scalars(
+        select(VisitEvent)
+        .where(VisitEvent.visit_id == triage.visit_id, VisitEvent.kind == "dialog_turn")
+        .order_by(VisitEvent.id.desc())
+        .limit(DIALOG_LINES)
+    ).all()
     return _lines(list(reversed(turns)), triage.text)
 
 
@@ -121,41 +157,72 @@ def as_dicts(s: Session, hall: Hall, triages: list[Triage]) -> list[dict[str, An
         return []
     visit_ids = {t.visit_id for t in triages}
     ticket_ids = {t.ticket_id for t in triages if t.ticket_id}
-    tickets_by_id = {t.id: t for t in s.scalars(select(Ticket).where(Ticket.id.in_(ticket_ids)))} \
-        if ticket_ids else {}
-    asked = set(s.scalars(select(GuideAlert.visit_id).where(GuideAlert.visit_id.in_(visit_ids),
-                                                           GuideAlert.reason == "asked_for_human")))
+    tickets_by_id = (
+        {t.id: t for t in s.scalars(select(Ticket).where(Ticket.id.in_(ticket_ids)))} if ticket_ids else {}
+    )
+    asked = set(
+        s.scalars(
+            select(GuideAlert.visit_id).where(
+                GuideAlert.visit_id.in_(visit_ids), GuideAlert.reason == "asked_for_human"
+            )
+        )
+    )
     turns: dict[int, list[VisitEvent]] = {}
-    for ev in s.scalars(select(VisitEvent).where(VisitEvent.visit_id.in_(visit_ids),
-                                                 VisitEvent.kind == "dialog_turn")
-                        .order_by(VisitEvent.id)):
+    for ev in s.scalars(
+        select(VisitEvent)
+        .where(VisitEvent.visit_id.in_(visit_ids), VisitEvent.kind == "dialog_turn")
+        .order_by(VisitEvent.id)
+    ):
         turns.setdefault(ev.visit_id, []).append(ev)
-    return [_card(hall, t, tickets_by_id.get(t.ticket_id), t.visit_id in asked,
-                  _lines(turns.get(t.visit_id, [])[-DIALOG_LINES:], t.text)) for t in triages]
+    return [
+        _card(
+            hall,
+            t,
+            tickets_by_id.get(t.ticket_id),
+            t.visit_id in asked,
+            _lines(turns.get(t.visit_id, [])[-DIALOG_LINES:], t.text),
+        )
+        for t in triages
+    ]
 
 
 def as_dict(s: Session, hall: Hall, triage: Triage) -> dict[str, Any]:
     return as_dicts(s, hall, [triage])[0]
 
 
-def _card(hall: Hall, triage: Triage, ticket: Ticket | None, asked: bool,
-          dialog: list[dict[str, str]]) -> dict[str, Any]:
+def _card(
+    hall: Hall, triage: Triage, ticket: Ticket | None, asked: bool, dialog: list[dict[str, str]]
+) -> dict[str, Any]:
     bt = hall.taxonomy.get(triage.business_type)
     return {
-        "id": triage.id, "visit_id": triage.visit_id, "created_at": triage.created_at.isoformat(),
-        "text": masking.text(triage.text), "business_type": triage.business_type,
+        "id": triage.id,
+        "visit_id": triage.visit_id,
+        "created_at": triage.created_at.isoformat(),
+        "text": masking.text(triage.text),
+        "business_type": triage.business_type,
         "business_type_zh": bt.zh if bt else triage.business_type,
         "business_type_en": bt.en if bt else triage.business_type,
         "route": bt.route if bt else None,
-        "confidence": triage.confidence, "source": triage.source, "status": triage.status,
+        "confidence": triage.confidence,
+        "source": triage.source,
+        "status": triage.status,
         "corrected_to": triage.corrected_to,
         "decided_at": triage.decided_at.isoformat() if triage.decided_at else None,
-        "ticket": {"id": ticket.id, "number": ticket.number, "queue": ticket.queue,
-                   "status": ticket.status, "priority": ticket.priority} if ticket else None,
+        "ticket": {
+            "id": ticket.id,
+            "number": ticket.number,
+            "queue": ticket.queue,
+            "status": ticket.status,
+            "priority": ticket.priority,
+        }
+        if ticket
+        else None,
         "dialog": dialog,
-        "flags": {"low_confidence": triage.confidence < LOW_CONFIDENCE,
-                  "asked_for_human": asked,
-                  "priority": bool(ticket and ticket.priority)},
+        "flags": {
+            "low_confidence": triage.confidence < LOW_CONFIDENCE,
+            "asked_for_human": asked,
+            "priority": bool(ticket and ticket.priority),
+        },
     }
 
 
@@ -167,8 +234,10 @@ def examples(s: Session, *, include_confirmed: bool = False) -> dict[str, list[s
     wanted = ("corrected", "confirmed") if include_confirmed else ("corrected",)
     out: dict[str, list[str]] = {}
     for text, status, predicted, corrected_to in s.execute(
-            select(Triage.text, Triage.status, Triage.business_type, Triage.corrected_to)
-            .where(Triage.status.in_(wanted)).order_by(Triage.id)):
+        select(Triage.text, Triage.status, Triage.business_type, Triage.corrected_to)
+        .where(Triage.status.in_(wanted))
+        .order_by(Triage.id)
+    ):
         clean = _SPACE.sub(" ", masking.text(text or "")).strip()
         if not clean:
             continue
@@ -204,5 +273,4 @@ def export_nlu(s: Session, *, include_confirmed: bool = False) -> str:
         blocks.append({"intent": intent, "examples": _Literal(body)})
     doc = {"version": "3.1", "nlu": blocks}
     header = "# Labelled by the hall's guides (GET /api/triages/export): the texts of corrected triages\n"
-    return header + yaml.dump(doc, Dumper=_NluDumper, allow_unicode=True, sort_keys=False,
-                              width=10_000)
+    return header + yaml.dump(doc, Dumper=_NluDumper, allow_unicode=True, sort_keys=False, width=10_000)

@@ -1,4 +1,5 @@
 """Cleaning what customers and staff type: phone numbers, names, free text."""
+
 from __future__ import annotations
 
 import re
@@ -21,16 +22,14 @@ def mobile(raw: str) -> str:
     if text.startswith("+86"):
         text = text[3:]
     if not PHONE.fullmatch(text):
-        raise Invalid("not a mainland mobile number (11 digits starting 13–19)",
-                      code="invalid_phone")
+        raise Invalid("not a mainland mobile number (11 digits starting 13–19)", code="invalid_phone")
     return text
 
 
 def person_name(raw: str) -> str:
     text = unicodedata.normalize("NFKC", raw or "").strip()
     if not text or len(text) > 40 or has_control(text) or any(c in text for c in "<>{}"):
-        raise Invalid("a name is 1–40 characters without control characters or markup",
-                      code="invalid_name")
+        raise Invalid("a name is 1–40 characters without control characters or markup", code="invalid_name")
     return text
 
 

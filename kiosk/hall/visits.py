@@ -1,4 +1,5 @@
 """Visits: each customer's ordered events, and the summary columns the lists and KPIs read."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -11,10 +12,16 @@ from kiosk import clock
 from kiosk.hall.errors import NotFound
 from kiosk.models import Visit, VisitEvent
 
-def open_visit(s: Session, *, device_id: str = "", track_id: str | None = None,
-               at: datetime | None = None, language: str = "zh") -> Visit:
-    visit = Visit(device_id=device_id, track_id=track_id, started_at=at or clock.now(),
-                  language=language)
+
+def open_visit(
+    s: Session,
+    *,
+    device_id: str = "",
+    track_id: str | None = None,
+    at: datetime | None = None,
+    language: str = "zh",
+) -> Visit:
+    visit = Visit(device_id=device_id, track_id=track_id, started_at=at or clock.now(), language=language)
     s.add(visit)
     s.flush()
     return visit
@@ -27,8 +34,9 @@ def get_visit(s: Session, visit_id: int) -> Visit:
     return visit
 
 
-def record(s: Session, visit: Visit, kind: str, data: dict[str, Any] | None = None,
-           at: datetime | None = None) -> VisitEvent:
+def record(
+    s: Session, visit: Visit, kind: str, data: dict[str, Any] | None = None, at: datetime | None = None
+) -> VisitEvent:
     """Append an event and keep the visit's summary in step with it."""
     at = at or clock.now()
     data = data or {}
@@ -49,8 +57,12 @@ def record(s: Session, visit: Visit, kind: str, data: dict[str, Any] | None = No
         visit.corrected = True
         visit.business_type = data.get("business_type")
     elif kind in ("ticket_issued", "appointment_booked", "handover", "guide_alert"):
-        visit.outcome = {"ticket_issued": "ticket", "appointment_booked": "appointment",
-                         "handover": "handover", "guide_alert": "guide"}[kind]
+        visit.outcome = {
+            "ticket_issued": "ticket",
+            "appointment_booked": "appointment",
+            "handover": "handover",
+            "guide_alert": "guide",
+        }[kind]
         if data.get("business_type"):
             visit.business_type = data["business_type"]
     elif kind == "rating":
@@ -62,6 +74,8 @@ def record(s: Session, visit: Visit, kind: str, data: dict[str, Any] | None = No
 def agent_visit(s: Session, device_id: str, track_id: str) -> Visit | None:
     """The open visit the agent started for this track, if any."""
     return s.scalars(
-        select(Visit).where(Visit.device_id == device_id, Visit.track_id == track_id,
-                            Visit.ended_at.is_(None)).order_by(Visit.id.desc()).limit(1)
+        select(Visit)
+        .where(Visit.device_id == device_id, Visit.track_id == track_id, Visit.ended_at.is_(None))
+        .order_by(Visit.id.desc())
+        .limit(1)
     ).first()

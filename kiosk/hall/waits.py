@@ -4,6 +4,7 @@ Service times and open counters are read at most every few seconds per
 process: an estimate a few seconds old is as good, and issuing a ticket
 stays cheap when the hall is busy.
 """
+
 from __future__ import annotations
 
 import threading
@@ -15,7 +16,6 @@ from sqlalchemy.orm import Session
 
 from kiosk.hall.context import Hall
 from kiosk.models import Counter, Ticket
-
 
 _TTL_S = 3.0
 _cache: dict[tuple, tuple[float, object]] = {}
@@ -35,34 +35,45 @@ def _cached(key: tuple, compute):
 
 
 def service_minutes(s: Session, hall: Hall, business_type: str) -> float:
-    return _cached((s.get_bind().url, "service", business_type),
-                   lambda: _service_minutes(s, hall, business_type))
+    return _cached(
+        (s.get_bind().url, "service", business_type), lambda: _service_minutes(s, hall, business_type)
+    )
 
 
 def _service_minutes(s: Session, hall: Hall, business_type: str) -> float:
     """Mean minutes of the most recent services of this type, or the default before any."""
     rows = s.execute(
         select(Ticket.serving_at, Ticket.called_at, Ticket.finished_at)
-        .where(Ticket.business_type == business_type, Ticket.status == "done",
-               Ticket.finished_at.is_not(None))
-        .order_by(Ticket.finished_at.desc()).limit(hall.recent_services)
+        .where(
+            Ticket.business_type == business_type, Ticket.status == "done", Ticket.finished_at.is_not(None)
+        )
+        .order_by(Ticket.finished_at.desc())
+        .limit(hall.recent_services)
     ).all()
-    spans = [(end - (start or called)).total_seconds() / 60 for start, called, end in rows
-             if (start or called) and end]
+    spans = [
+        (end - (start or called)).total_seconds() / 60
+        for start, called, end in rows
+        if (start or called) and end
+    ]
     return sum(spans) / len(spans) if spans else hall.default_service_min
 
 
 def open_counters(s: Session, queue: str) -> int:
-    queues = _cached((s.get_bind().url, "open"), lambda: [
-        list(q) for q in s.scalars(select(Counter.queues).where(Counter.is_open.is_(True)))])
+    queues = _cached(
+        (s.get_bind().url, "open"),
+        lambda: [list(q) for q in s.scalars(select(Counter.queues).where(Counter.is_open.is_(True)))],
+    )
     return sum(1 for served in queues if queue in served)
 
 
 # how many wait in a queue on a day, per business type: built once, run with :day and :queue
-WAITING_BY_TYPE = (select(Ticket.business_type, func.count())
-                   .where(Ticket.service_day == bindparam("day"), Ticket.queue == bindparam("queue"),
-                          Ticket.status == "waiting")
-                   .group_by(Ticket.business_type))
+WAITING_BY_TYPE = (
+    select(Ticket.business_type, func.count())
+    .where(
+        Ticket.service_day == bindparam("day"), Ticket.queue == bindparam("queue"), Ticket.status == "waiting"
+    )
+    .group_by(Ticket.business_type)
+)
 
 
 def waiting_by_type(s: Session, day: date, queue: str) -> dict[str, int]:

@@ -5,6 +5,7 @@ mapping a message id to its `zh` and `en` text (with `{name}` placeholders).
 Python code calls `t(id, lang, **values)`; templates get the same `t`; pages'
 scripts fetch `/i18n/<lang>.json`.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache

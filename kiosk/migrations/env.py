@@ -1,4 +1,5 @@
 """Alembic environment: runs on the connection the app hands over (kiosk.migrate)."""
+
 from alembic import context
 from sqlalchemy import create_engine
 
@@ -9,8 +10,11 @@ target_metadata = Base.metadata
 
 
 def run(connection) -> None:
-    context.configure(connection=connection, target_metadata=target_metadata,
-                      render_as_batch=connection.dialect.name == "sqlite")
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+    )
     with context.begin_transaction():
         context.run_migrations()
 

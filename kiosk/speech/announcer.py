@@ -7,6 +7,7 @@ so two calls never overlap. The event id is remembered: a reconnect resumes
 after the last call heard (Last-Event-ID) and never repeats one; a call
 older than `stale_s` when its turn comes is dropped rather than spoken late.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -63,8 +64,7 @@ def sse_events(lines: Iterator[str]) -> Iterator[tuple[int | None, str, str]]:
 
 
 class Announcer:
-    def __init__(self, server_url: str, worker: SpeechWorker, *, lang: str = "zh",
-                 stale_s: float = 60.0):
+    def __init__(self, server_url: str, worker: SpeechWorker, *, lang: str = "zh", stale_s: float = 60.0):
         self.url = server_url.rstrip("/") + "/api/stream?channel=display"
         self.worker = worker
         self.lang = lang
@@ -113,7 +113,7 @@ class Announcer:
             self._stop.wait(backoff)
             backoff = min(backoff * 2, 10.0)
 
-    def start(self) -> "Announcer":
+    def start(self) -> Announcer:
         threading.Thread(target=self.run, name="announcer", daemon=True).start()
         return self
 
@@ -122,10 +122,13 @@ class Announcer:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m kiosk announcer",
-                                     description="Speak the hall's counter calls (display channel).")
+    parser = argparse.ArgumentParser(
+        prog="python -m kiosk announcer", description="Speak the hall's counter calls (display channel)."
+    )
     parser.add_argument("--url", default="http://127.0.0.1:8000", help="the hall server")
-    parser.add_argument("--player", default="auto", help="'auto' (aplay/paplay/play), a command with {wav}, or 'none'")
+    parser.add_argument(
+        "--player", default="auto", help="'auto' (aplay/paplay/play), a command with {wav}, or 'none'"
+    )
     parser.add_argument("--voice", default="cmn", help="espeak-ng voice for Chinese")
     parser.add_argument("--rate", type=int, default=150, help="words per minute")
     parser.add_argument("--stale-s", type=float, default=60.0, help="drop a call not spoken within this")

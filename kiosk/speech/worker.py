@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import itertools
 import io
+import itertools
 import logging
 import os
 import queue
@@ -31,8 +31,9 @@ import tempfile
 import threading
 import time
 import wave
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import ClassVar
 
 log = logging.getLogger(__name__)
 
@@ -46,16 +47,16 @@ class Utterance:
     kind: str = "greeting"  # greeting | ticket | notice (spoken in that order of priority)
     requested_at: float = 0.0
     stale_after: float | None = None
-    on_start: Callable[["Utterance", float], None] | None = None
-    on_done: Callable[["Utterance", str], None] | None = None
+    on_start: Callable[[Utterance, float], None] | None = None
+    on_done: Callable[[Utterance, str], None] | None = None
     dedupe: str | None = None  # an utterance with the same key already waiting makes this one redundant
     still_wanted: Callable[[], bool] | None = None  # False when its turn comes: dropped (the person left)
     together: bool = False  # may join the same words already queued or being spoken
     started_at: float | None = None
     status: str = "queued"  # queued | speaking | spoken | joined | interrupted | dropped | merged
     duration_s: float | None = None
-    companions: list["Utterance"] = field(default_factory=list)  # joined this one (greeted together)
-    joined: "Utterance | None" = None  # the utterance this one joined
+    companions: list[Utterance] = field(default_factory=list)  # joined this one (greeted together)
+    joined: Utterance | None = None  # the utterance this one joined
     repeated: bool = False  # a notice said again after a greeting cut it short
     done: threading.Event = field(default_factory=threading.Event)
 
@@ -133,14 +134,16 @@ class Pyttsx3Renderer:
             driver = getattr(getattr(self.engine, "proxy", None), "_driver", None)
             deadline = time.monotonic() + 30
             while time.monotonic() < deadline and (
-                    not os.path.exists(path) or getattr(driver, "_speaking", False)):
+                not os.path.exists(path) or getattr(driver, "_speaking", False)
+            ):
                 time.sleep(0.005)
         if not os.path.exists(path):
             raise RuntimeError(f"speech engine wrote no audio for {text!r}")
 
 
-def render_wav(text: str, path: str, lang: str = "zh", *, voice: str = "cmn", voice_en: str = "en",
-               rate: int = 170) -> float:
+def render_wav(
+    text: str, path: str, lang: str = "zh", *, voice: str = "cmn", voice_en: str = "en", rate: int = 170
+) -> float:
     """Render one text to a WAV with pyttsx3; returns its duration in seconds."""
     Pyttsx3Renderer(voice, voice_en, rate).render(text, path, lang)
     return wav_duration(path)
@@ -152,15 +155,24 @@ def resolve_player(player: str | None) -> list[str] | None:
     if player.strip().lower() == "auto":
         for exe, args in (("aplay", "-q {wav}"), ("paplay", "{wav}"), ("play", "-q {wav}")):
             if shutil.which(exe):
-                return [exe] + args.split()
+                return [exe, *args.split()]
         return None
     return shlex.split(player)
 
 
 class SpeechWorker:
-    def __init__(self, *, voice: str = "cmn", voice_en: str = "en", rate: int = 170, volume: float = 1.0,
-                 player: str | None = "auto", enabled: bool = True, clock=time.monotonic,
-                 cache_dir: str | None = None):
+    def __init__(
+        self,
+        *,
+        voice: str = "cmn",
+        voice_en: str = "en",
+        rate: int = 170,
+        volume: float = 1.0,
+        player: str | None = "auto",
+        enabled: bool = True,
+        clock=time.monotonic,
+        cache_dir: str | None = None,
+    ):
         self.clock = clock
         self.enabled = enabled
         self.player = resolve_player(player)
@@ -184,28 +196,54 @@ class SpeechWorker:
         self._player_warned = False
 
     @classmethod
-    def from_settings(cls, s, **kw) -> "SpeechWorker":
-        return cls(voice=s.voice, voice_en=s.voice_en, rate=s.rate, volume=s.volume, player=s.player,
-                   enabled=s.enabled, **kw)
+    def from_settings(cls, s, **kw) -> SpeechWorker:
+        return cls(
+            voice=s.voice,
+            voice_en=s.voice_en,
+            rate=s.rate,
+            volume=s.volume,
+            player=s.player,
+            enabled=s.enabled,
+            **kw,
+        )
 
     # -- callers (never block) -----------------------------------------
-    def start(self) -> "SpeechWorker":
+    def start(self) -> SpeechWorker:
         self._thread = threading.Thread(target=self._run, name="speech", daemon=True)
         self._thread.start()
         return self
 
-    PRIORITY = {"prepare": 0, "greeting": 1, "ticket": 2, "notice": 3}
+    PRIORITY: ClassVar[dict[str, int]] = {"prepare": 0, "greeting": 1, "ticket": 2, "notice": 3}
 
     def _put(self, utt: Utterance | None) -> None:
         rank = 9 if utt is None else self.PRIORITY.get(utt.kind, 3)
         self._queue.put((rank, next(self._seq), utt))
 
-    def say(self, text: str, *, lang: str = "zh", kind: str = "notice", stale_after: float | None = None,
-            on_start=None, on_done=None, dedupe: str | None = None, still_wanted=None,
-            together: bool = False) -> Utterance:
-        utt = Utterance(text=text, lang=lang, kind=kind, requested_at=self.clock(), stale_after=stale_after,
-                        on_start=on_start, on_done=on_done, dedupe=dedupe, still_wanted=still_wanted,
-                        together=together)
+    def say(
+        self,
+        text: str,
+        *,
+        lang: str = "zh",
+        kind: str = "notice",
+        stale_after: float | None = None,
+        on_start=None,
+        on_done=None,
+        dedupe: str | None = None,
+        still_wanted=None,
+        together: bool = False,
+    ) -> Utterance:
+        utt = Utterance(
+            text=text,
+            lang=lang,
+            kind=kind,
+            requested_at=self.clock(),
+            stale_after=stale_after,
+            on_start=on_start,
+            on_done=on_done,
+            dedupe=dedupe,
+            still_wanted=still_wanted,
+            together=together,
+        )
         joined_at = None
         with self._lock:
             if dedupe is not None:
@@ -225,7 +263,12 @@ class SpeechWorker:
                 if together:
                     self._queued_together[(text, lang)] = utt
                 current = self._current
-                if kind == "greeting" and current is not None and current.kind == "notice" and not current.repeated:
+                if (
+                    kind == "greeting"
+                    and current is not None
+                    and current.kind == "notice"
+                    and not current.repeated
+                ):
                     self._preempt.set()
                 self._put(utt)
         if joined_at is not None:
@@ -237,8 +280,12 @@ class SpeechWorker:
         if not utt.together:
             return None
         current = self._current
-        if (current is not None and current.together and current.status == "speaking"
-                and (current.text, current.lang) == (utt.text, utt.lang)):
+        if (
+            current is not None
+            and current.together
+            and current.status == "speaking"
+            and (current.text, current.lang) == (utt.text, utt.lang)
+        ):
             return current
         return self._queued_together.get((utt.text, utt.lang))
 
@@ -246,7 +293,11 @@ class SpeechWorker:
         """Read out a ticket number: the call to a counter, or the number just issued."""
         from kiosk.agent.messages import ticket_call_text, ticket_issued_text
 
-        text = ticket_call_text(number, counter, lang) if counter is not None else ticket_issued_text(number, lang)
+        text = (
+            ticket_call_text(number, counter, lang)
+            if counter is not None
+            else ticket_issued_text(number, lang)
+        )
         return self.say(text, lang=lang, kind="ticket")
 
     def prepare(self, texts: list[tuple[str, str]]) -> None:
@@ -320,11 +371,11 @@ class SpeechWorker:
     def _drop_unwanted(self, utt: Utterance) -> bool:
         """Drop the host's and companions' parts nobody is there for; True when none is left to say."""
         now = self.clock()
-        for u in [utt] + utt.companions:
+        for u in [utt, *utt.companions]:
             if u.status in ("queued", "dropping") and (not u.wanted() or u.stale(now)):
                 log.info("dropped %s (%s): %s", u.kind, "stale" if u.stale(now) else "nobody there", u.text)
                 u.status = "dropping"
-        return all(u.status == "dropping" for u in [utt] + utt.companions)
+        return all(u.status == "dropping" for u in [utt, *utt.companions])
 
     def _speak(self, utt: Utterance) -> None:
         with self._lock:
@@ -364,8 +415,9 @@ class SpeechWorker:
                 self._current = None
             if interrupted:
                 log.info("a greeting cut short the %s: %s (said again after it)", utt.kind, utt.text)
-                again = self.say(utt.text, lang=utt.lang, kind=utt.kind, stale_after=utt.stale_after,
-                                 dedupe=utt.dedupe)
+                again = self.say(
+                    utt.text, lang=utt.lang, kind=utt.kind, stale_after=utt.stale_after, dedupe=utt.dedupe
+                )
                 again.repeated = True
             self._end(utt, ("interrupted" if interrupted else "spoken") if utt in starting else "dropped")
         finally:
@@ -376,7 +428,7 @@ class SpeechWorker:
         if utt.kind == "greeting":
             self._preempt.clear()  # a notice it was meant to cut short has already ended
         start = self.clock()
-        starting = [u for u in [utt] + utt.companions if u.status == "queued"]
+        starting = [u for u in [utt, *utt.companions] if u.status == "queued"]
         for u in starting:
             u.started_at, u.status = start, "speaking"
         utt.status = "speaking"  # spoken even when only its companions still want it

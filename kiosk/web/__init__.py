@@ -1,4 +1,5 @@
 """The hall server's web layer: the app factory, the JSON API and the pages."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -11,8 +12,9 @@ from kiosk.settings import Settings, get_settings
 def create_app(test_config: dict[str, Any] | None = None) -> APIFlask:
     """Build the app. Tests pass their own settings (database, tokens) as `test_config`."""
     settings = Settings(**test_config) if test_config else get_settings()
-    app = APIFlask(__name__, title="Service hall kiosk API", version="1.0",
-                   docs_path="/docs", spec_path="/openapi.json")
+    app = APIFlask(
+        __name__, title="Service hall kiosk API", version="1.0", docs_path="/docs", spec_path="/openapi.json"
+    )
     app.config.update(
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=4 * 1024 * 1024,

@@ -11,6 +11,7 @@ A live page's stream runs after its view has returned, outside any slot. A
 view that waits on another service (the assistant, whose actions call back
 into this server) steps out of its slot for the wait: see `outside`.
 """
+
 from __future__ import annotations
 
 import threading

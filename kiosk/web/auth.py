@@ -1,4 +1,5 @@
 """Who is calling: a kiosk/agent device token, a staff API token, or a staff session cookie."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -72,10 +73,17 @@ def actor() -> Actor | None:
             if user is not None:
                 found = Actor("user", user.role, user.username, user.id)
     elif current_user.is_authenticated:
-        found = Actor("user", current_user.role, current_user.username, current_user.id,
-                      via_cookie=True)
+        found = Actor("user", current_user.role, current_user.username, current_user.id, via_cookie=True)
     g.actor = found
     return found
+
+
+def caller() -> Actor:
+    """The caller of a view behind `require`, which has already refused anonymous calls."""
+    who = actor()
+    if who is None:
+        abort(401, "credentials required", extra_data={"code": "unauthorized"})
+    return who
 
 
 def require(*roles: str):
@@ -87,11 +95,14 @@ def require(*roles: str):
         def wrapped(*args, **kwargs):
             who = actor()
             if who is None:
-                abort(401, "credentials required", extra_data={"code": "unauthorized"},
-                      headers={"WWW-Authenticate": "Bearer"})
+                abort(
+                    401,
+                    "credentials required",
+                    extra_data={"code": "unauthorized"},
+                    headers={"WWW-Authenticate": "Bearer"},
+                )
             if who.role not in allowed:
-                abort(403, f"the {who.role} role may not do this",
-                      extra_data={"code": "forbidden"})
+                abort(403, f"the {who.role} role may not do this", extra_data={"code": "forbidden"})
             return view(*args, **kwargs)
 
         return wrapped

@@ -1,4 +1,5 @@
 """The app's database: engine, migrations at start, the hall's setup, a session per request."""
+
 from __future__ import annotations
 
 from flask import Flask, current_app, g
@@ -16,9 +17,12 @@ def init_app(app: Flask, settings: Settings) -> None:
     upgrade(engine)
     numbering = make_numbering_engine(engine)
     factory = make_sessionmaker(engine, numbering)
-    hall = Hall(taxonomy=taxonomy.load(settings.business_types_file), tz=settings.timezone,
-                default_service_min=settings.default_service_min,
-                recent_services=settings.recent_services)
+    hall = Hall(
+        taxonomy=taxonomy.load(settings.business_types_file),
+        tz=settings.timezone,
+        default_service_min=settings.default_service_min,
+        recent_services=settings.recent_services,
+    )
     if settings.hall_file.exists():
         with factory() as s, s.begin():
             seed.apply(s, hall, seed.read_plan(settings.hall_file))

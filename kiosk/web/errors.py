@@ -1,4 +1,5 @@
 """Every error leaves as JSON {"error": {"code", "message", "details"}} with a fitting status."""
+
 from __future__ import annotations
 
 import logging
@@ -11,15 +12,26 @@ from kiosk.hall.errors import HallError
 
 log = logging.getLogger(__name__)
 
-_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-          405: "method_not_allowed", 409: "conflict", 413: "body_too_large",
-          415: "unsupported_media_type", 422: "invalid", 429: "too_many_requests",
-          500: "internal_error", 503: "unavailable"}
+_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "body_too_large",
+    415: "unsupported_media_type",
+    422: "invalid",
+    429: "too_many_requests",
+    500: "internal_error",
+    503: "unavailable",
+}
 
 
 def body(status: int, message: str, code: str | None = None, details: dict | None = None) -> dict:
-    return {"error": {"code": code or _CODES.get(status, "error"), "message": message,
-                      "details": details or {}}}
+    return {
+        "error": {"code": code or _CODES.get(status, "error"), "message": message, "details": details or {}}
+    }
 
 
 def init_app(app: APIFlask) -> None:

@@ -5,6 +5,7 @@ so every worker process, on SQLite or PostgreSQL, sees every event; a commit
 in this process wakes the tail at once, and events from other processes are
 picked up within one poll interval.
 """
+
 from __future__ import annotations
 
 import json
@@ -41,10 +42,14 @@ class Broadcaster:
         q: queue.Queue = queue.Queue(maxsize=1000)
         if since is not None:  # a reconnecting page gets what it missed
             with self._sessions() as s:
-                for ev in s.scalars(select(LiveEvent).where(LiveEvent.id > since,
-                                                            LiveEvent.id <= self._last_id,
-                                                            LiveEvent.channel.in_(channels))
-                                    .order_by(LiveEvent.id).limit(500)):
+                for ev in s.scalars(
+                    select(LiveEvent)
+                    .where(
+                        LiveEvent.id > since, LiveEvent.id <= self._last_id, LiveEvent.channel.in_(channels)
+                    )
+                    .order_by(LiveEvent.id)
+                    .limit(500)
+                ):
                     q.put_nowait(_message(ev))
         with self._lock:
             token = id(q)
@@ -82,8 +87,9 @@ class Broadcaster:
             if not self._subscribers:
                 return
         with self._sessions() as s:
-            events = s.scalars(select(LiveEvent).where(LiveEvent.id > self._last_id)
-                               .order_by(LiveEvent.id).limit(1000)).all()
+            events = s.scalars(
+                select(LiveEvent).where(LiveEvent.id > self._last_id).order_by(LiveEvent.id).limit(1000)
+            ).all()
         if not events:
             return
         self._last_id = events[-1].id

@@ -2,6 +2,7 @@
 
 Both jobs are idempotent, so several worker processes may run them safely.
 """
+
 from __future__ import annotations
 
 import logging

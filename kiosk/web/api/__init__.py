@@ -1,13 +1,36 @@
 """The JSON API, one blueprint per concern; docs/api.md is the short contract."""
+
 from __future__ import annotations
 
 from apiflask import APIFlask
 
 
 def register(app: APIFlask) -> None:
-    from kiosk.web.api import (appointments, counters, duty, hall_flags, health, kiosk_sessions,
-                               staff, stream, taxonomy, tickets, visits)
+    from kiosk.web.api import (
+        appointments,
+        counters,
+        duty,
+        hall_flags,
+        health,
+        kiosk_sessions,
+        staff,
+        stream,
+        taxonomy,
+        tickets,
+        visits,
+    )
 
-    for module in (health, taxonomy, tickets, counters, appointments, duty, visits,
-                   hall_flags, stream, kiosk_sessions, staff):
+    for module in (
+        health,
+        taxonomy,
+        tickets,
+        counters,
+        appointments,
+        duty,
+        visits,
+        hall_flags,
+        stream,
+        kiosk_sessions,
+        staff,
+    ):
         app.register_blueprint(module.bp)

@@ -1,4 +1,5 @@
 """Appointment slots, bookings, cancellation and check-in on arrival."""
+
 from __future__ import annotations
 
 from apiflask import APIBlueprint
@@ -8,7 +9,7 @@ from kiosk.hall import appointments, audit
 from kiosk.web.api.common import commit, idempotent, visit_for
 from kiosk.web.api.schemas import AppointmentIn, CheckInIn, SlotsQuery
 from kiosk.web.api.tickets import ticket_body
-from kiosk.web.auth import actor, require
+from kiosk.web.auth import caller, require
 from kiosk.web.database import db, hall
 
 bp = APIBlueprint("appointments", __name__, tag="Appointments")
@@ -29,11 +30,16 @@ def slots(query):
 @bp.input(AppointmentIn, arg_name="body")
 def book(body):
     visit = visit_for(body.get("visit_id"), body.get("session_id"))
-    appt, created = appointments.book(db(), hall(), slot_id=body["slot_id"],
-                                      business_type=body["business_type"], name=body["name"],
-                                      phone=body["phone"], visit=visit)
-    return commit({**appointments.as_dict(appt), "duplicate": not created},
-                  201 if created else 200)
+    appt, created = appointments.book(
+        db(),
+        hall(),
+        slot_id=body["slot_id"],
+        business_type=body["business_type"],
+        name=body["name"],
+        phone=body["phone"],
+        visit=visit,
+    )
+    return commit({**appointments.as_dict(appt), "duplicate": not created}, 201 if created else 200)
 
 
 @bp.get("/api/appointments/<int:appointment_id>")
@@ -42,7 +48,7 @@ def one(appointment_id: int):
     """The full phone number only for a supervisor who asks (?reveal=phone); that read is audited."""
     s = db()
     appt = appointments.get(s, appointment_id)
-    who = actor()
+    who = caller()
     reveal = request.args.get("reveal") == "phone" and who.role in ("supervisor", "admin")
     if reveal:
         audit.log(s, who.name, "phone.reveal", f"appointment:{appt.id}")
@@ -55,7 +61,7 @@ def one(appointment_id: int):
 def cancel(appointment_id: int):
     s = db()
     appt = appointments.cancel(s, appointments.get(s, appointment_id))
-    audit.log(s, actor().name, "appointment.cancel", f"appointment:{appt.id}")
+    audit.log(s, caller().name, "appointment.cancel", f"appointment:{appt.id}")
     return commit(appointments.as_dict(appt))
 
 

@@ -1,4 +1,5 @@
 """What the API views share: idempotent creation, finding the visit a call belongs to."""
+
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -1,4 +1,5 @@
 """Counters: open, close, choose queues, and call the next ticket."""
+
 from __future__ import annotations
 
 from apiflask import APIBlueprint
@@ -10,7 +11,7 @@ from kiosk.models import Counter, Ticket
 from kiosk.web.api.common import commit
 from kiosk.web.api.schemas import CounterIn
 from kiosk.web.api.tickets import ticket_body
-from kiosk.web.auth import actor, require
+from kiosk.web.auth import caller, require
 from kiosk.web.database import db, hall
 
 bp = APIBlueprint("counters", __name__, tag="Counters")
@@ -38,7 +39,7 @@ def update_counter(counter_id: int, body):
         counter.queues = [hall().check_queue(q) for q in dict.fromkeys(body["queues"])]
     if "is_open" in body:
         counter.is_open = body["is_open"]
-    audit.log(s, actor().name, "counter.update", f"counter:{counter_id}", **body)
+    audit.log(s, caller().name, "counter.update", f"counter:{counter_id}", **body)
     return commit(counter_dict(counter))
 
 
@@ -55,6 +56,11 @@ def call_next(counter_id: int):
 @bp.get("/api/counters/<int:counter_id>/current")
 @require("counter", "supervisor")
 def current(counter_id: int):
-    t = db().scalars(select(Ticket).where(Ticket.counter_id == counter_id,
-                                          Ticket.status.in_(("called", "serving")))).first()
+    t = (
+        db()
+        .scalars(
+            select(Ticket).where(Ticket.counter_id == counter_id, Ticket.status.in_(("called", "serving")))
+        )
+        .first()
+    )
     return {"ticket": ticket_body(t) if t else None}

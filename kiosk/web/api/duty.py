@@ -1,4 +1,5 @@
 """Back-office duty, hand-overs to staff on duty, and alerts that call a guide."""
+
 from __future__ import annotations
 
 from apiflask import APIBlueprint
@@ -9,7 +10,7 @@ from kiosk.hall.errors import NotFound
 from kiosk.models import DutyStaff
 from kiosk.web.api.common import commit, idempotent, visit_for
 from kiosk.web.api.schemas import DutyQuery, DutyStaffIn, GuideAlertIn, HandoverIn
-from kiosk.web.auth import actor, require
+from kiosk.web.auth import caller, require
 from kiosk.web.database import db, hall
 
 bp = APIBlueprint("duty", __name__, tag="Duty and hand-over")
@@ -21,8 +22,12 @@ bp = APIBlueprint("duty", __name__, tag="Duty and hand-over")
 def who_is_on_duty(query):
     bt = hall().business_type(query["business_type"])
     staff = duty.reachable(db(), bt.id)
-    return {"business_type": bt.id, "route": bt.route, "reachable": bool(staff),
-            "staff": [duty.staff_dict(p) for p in staff]}
+    return {
+        "business_type": bt.id,
+        "route": bt.route,
+        "reachable": bool(staff),
+        "staff": [duty.staff_dict(p) for p in staff],
+    }
 
 
 @bp.get("/api/duty/staff")
@@ -41,7 +46,7 @@ def set_duty(staff_id: int, body):
         raise NotFound(f"staff {staff_id} not found", code="staff_not_found")
     for field, value in body.items():
         setattr(person, field, value)
-    audit.log(s, actor().name, "duty.update", f"duty_staff:{staff_id}", **body)
+    audit.log(s, caller().name, "duty.update", f"duty_staff:{staff_id}", **body)
     return commit(duty.staff_dict(person))
 
 
@@ -52,8 +57,14 @@ def set_duty(staff_id: int, body):
 def hand_over(body):
     visit = visit_for(body.get("visit_id"), body.get("session_id"))
     handover = duty.hand_over(db(), hall(), body["business_type"], body["staff_id"], visit=visit)
-    return commit({"id": handover.id, "business_type": handover.business_type,
-                   "staff": duty.staff_dict(handover.staff)}, 201)
+    return commit(
+        {
+            "id": handover.id,
+            "business_type": handover.business_type,
+            "staff": duty.staff_dict(handover.staff),
+        },
+        201,
+    )
 
 
 @bp.post("/api/guide-alerts")

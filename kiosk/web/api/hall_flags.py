@@ -1,4 +1,5 @@
 """The hall's flags a guide sets: rain (the umbrella line) and wet floor (小心地滑)."""
+
 from __future__ import annotations
 
 from apiflask import APIBlueprint
@@ -7,7 +8,7 @@ from kiosk.hall import audit, live
 from kiosk.models import HallSetting
 from kiosk.web.api.common import commit
 from kiosk.web.api.schemas import FlagsIn
-from kiosk.web.auth import actor, require
+from kiosk.web.auth import caller, require
 from kiosk.web.database import db
 
 bp = APIBlueprint("hall_flags", __name__, tag="Hall")
@@ -35,6 +36,6 @@ def set_flags(body):
         s.add(HallSetting(key="flags", value=value))
     else:
         row.value = value
-    audit.log(s, actor().name, "hall.flags", "flags", **body)
+    audit.log(s, caller().name, "hall.flags", "flags", **body)
     live.publish(s, "hall", "flags", value)
     return commit(value)

@@ -1,4 +1,5 @@
 """Liveness and readiness: is the server up; can it reach its database and the assistant."""
+
 from __future__ import annotations
 
 import requests

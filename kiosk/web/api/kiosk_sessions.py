@@ -5,6 +5,7 @@ of business types, and tickets are still issued. The request never holds a
 database transaction while it waits for the assistant: the assistant's
 actions call back into this server to issue tickets and book appointments.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -61,11 +62,13 @@ def _session(session_id: str) -> KioskSession:
 
 
 def menu_messages(lang: str, note: str | None = None) -> list[dict]:
-    buttons = [{"title": bt.en if lang == "en" else bt.zh, "payload": f"/{bt.id}"}
-               for bt in hall().taxonomy.types.values()]
+    buttons = [
+        {"title": bt.en if lang == "en" else bt.zh, "payload": f"/{bt.id}"}
+        for bt in hall().taxonomy.types.values()
+    ]
     buttons.append({"title": t("menu.human", lang), "payload": "/request_human"})
     lines = [{"text": note, "buttons": []}] if note else []
-    return lines + [{"text": t("menu.prompt", lang), "buttons": buttons}]
+    return [*lines, {"text": t("menu.prompt", lang), "buttons": buttons}]
 
 
 def _relay(kiosk: KioskSession, message: str) -> tuple[list[dict], dict]:
@@ -81,30 +84,42 @@ def _relay(kiosk: KioskSession, message: str) -> tuple[list[dict], dict]:
 
 
 def _bot_messages(replies: list[dict]) -> list[dict]:
-    return [{"text": r.get("text", ""), "buttons": [{"title": b.get("title", ""),
-                                                    "payload": b.get("payload", "")}
-                                                   for b in r.get("buttons") or []]}
-            for r in replies if r.get("text") or r.get("buttons")]
+    return [
+        {
+            "text": r.get("text", ""),
+            "buttons": [
+                {"title": b.get("title", ""), "payload": b.get("payload", "")} for b in r.get("buttons") or []
+            ],
+        }
+        for r in replies
+        if r.get("text") or r.get("buttons")
+    ]
 
 
 def _outcomes(visit_id: int, since: datetime, lang: str) -> dict:
     """What this turn produced for the visit: a ticket, an appointment, a hand-over, an alert."""
     s = db()
     found: dict = {}
-    ticket = s.scalars(select(Ticket).where(Ticket.visit_id == visit_id, Ticket.issued_at >= since)
-                       .order_by(Ticket.id.desc())).first()
+    ticket = s.scalars(
+        select(Ticket)
+        .where(Ticket.visit_id == visit_id, Ticket.issued_at >= since)
+        .order_by(Ticket.id.desc())
+    ).first()
     if ticket:
         found["ticket"] = ticket_body(ticket)
-    appt = s.scalars(select(Appointment).where(Appointment.visit_id == visit_id,
-                                               Appointment.created_at >= since)).first()
+    appt = s.scalars(
+        select(Appointment).where(Appointment.visit_id == visit_id, Appointment.created_at >= since)
+    ).first()
     if appt:
         found["appointment"] = appointments.as_dict(appt)
-    handover = s.scalars(select(Handover).where(Handover.visit_id == visit_id,
-                                                Handover.created_at >= since)).first()
+    handover = s.scalars(
+        select(Handover).where(Handover.visit_id == visit_id, Handover.created_at >= since)
+    ).first()
     if handover:
         found["handover"] = {"id": handover.id, "staff": duty.staff_dict(handover.staff)}
-    alert = s.scalars(select(GuideAlert).where(GuideAlert.visit_id == visit_id,
-                                               GuideAlert.created_at >= since)).first()
+    alert = s.scalars(
+        select(GuideAlert).where(GuideAlert.visit_id == visit_id, GuideAlert.created_at >= since)
+    ).first()
     if alert:
         found["guide_alert"] = {"id": alert.id, "reason": alert.reason}
     return found
@@ -118,9 +133,15 @@ def start(body):
     visit = visit_for(body.get("visit_id")) or visits.open_visit(s, device_id=body["device_id"])
     visit.language = body["language"]
     now = clock.now()
-    kiosk = KioskSession(id=uuid.uuid4().hex, visit_id=visit.id, device_id=body["device_id"],
-                         language=body["language"], mode="assistant", created_at=now,
-                         last_active_at=now)
+    kiosk = KioskSession(
+        id=uuid.uuid4().hex,
+        visit_id=visit.id,
+        device_id=body["device_id"],
+        language=body["language"],
+        mode="assistant",
+        created_at=now,
+        last_active_at=now,
+    )
     s.add(kiosk)
     visits.record(s, visit, "session_start", {"session_id": kiosk.id, "language": kiosk.language})
     s.commit()
@@ -130,8 +151,16 @@ def start(body):
         kiosk = _session(kiosk.id)
         kiosk.mode = "menu"
         messages = menu_messages(kiosk.language, t("menu.assistant_down", kiosk.language))
-    return commit({"id": kiosk.id, "visit_id": kiosk.visit_id, "language": kiosk.language,
-                   "mode": kiosk.mode, "messages": messages}, 201)
+    return commit(
+        {
+            "id": kiosk.id,
+            "visit_id": kiosk.visit_id,
+            "language": kiosk.language,
+            "mode": kiosk.mode,
+            "messages": messages,
+        },
+        201,
+    )
 
 
 @bp.post("/api/kiosk/sessions/<session_id>/messages")
@@ -164,20 +193,40 @@ def message(session_id: str, body):
     visit = visits.get_visit(s, kiosk.visit_id)
     intent = latest.get("intent") or {}
     messages = _bot_messages(replies)
-    visits.record(s, visit, "dialog_turn", {
-        "text": text or payload, "intent": intent.get("name"),
-        "confidence": round(intent.get("confidence") or 0.0, 4),
-        "bot": [m["text"] for m in messages]})
+    visits.record(
+        s,
+        visit,
+        "dialog_turn",
+        {
+            "text": text or payload,
+            "intent": intent.get("name"),
+            "confidence": round(intent.get("confidence") or 0.0, 4),
+            "bot": [m["text"] for m in messages],
+        },
+    )
     triaged = None
     if intent.get("name") in hall().taxonomy.types:
-        triaged = triage.record(s, visit, intent["name"], float(intent.get("confidence") or 0.0),
-                                text or payload, source="button" if payload else "assistant")
-    result = {"mode": kiosk.mode, "language": kiosk.language, "messages": messages,
-              **_outcomes(visit.id, since, kiosk.language)}
+        triaged = triage.record(
+            s,
+            visit,
+            intent["name"],
+            float(intent.get("confidence") or 0.0),
+            text or payload,
+            source="button" if payload else "assistant",
+        )
+    result = {
+        "mode": kiosk.mode,
+        "language": kiosk.language,
+        "messages": messages,
+        **_outcomes(visit.id, since, kiosk.language),
+    }
     if triaged is not None:
-        result["triage"] = {"id": triaged.id, "business_type": triaged.business_type,
-                            "confidence": triaged.confidence,
-                            "route": hall().taxonomy.types[triaged.business_type].route}
+        result["triage"] = {
+            "id": triaged.id,
+            "business_type": triaged.business_type,
+            "confidence": triaged.confidence,
+            "route": hall().taxonomy.types[triaged.business_type].route,
+        }
     return commit(result)
 
 
@@ -191,30 +240,40 @@ def _menu_turn(kiosk: KioskSession, payload: str, text: str, note: str | None = 
     result: dict = {"mode": "menu", "language": lang}
     if choice == "request_human":
         alert = duty.alert_guide(s, "asked_for_human", text=text, visit=visit)
-        result.update(messages=[{"text": t("menu.guide_coming", lang), "buttons": []}],
-                      guide_alert={"id": alert.id, "reason": alert.reason})
+        result.update(
+            messages=[{"text": t("menu.guide_coming", lang), "buttons": []}],
+            guide_alert={"id": alert.id, "reason": alert.reason},
+        )
     elif choice in h.taxonomy.types:
         bt = h.taxonomy.types[choice]
         picked = triage.record(s, visit, bt.id, 1.0, bt.zh, source="menu")
         if picked is not None:
-            result["triage"] = {"id": picked.id, "business_type": bt.id, "confidence": 1.0,
-                                "route": bt.route}
+            result["triage"] = {"id": picked.id, "business_type": bt.id, "confidence": 1.0, "route": bt.route}
         if bt.route in ("counter", "self_service"):
             ticket = tickets.issue(s, h, bt.id, visit=visit, language=lang)
-            result.update(ticket=ticket_body(ticket),
-                          messages=[{"text": t("menu.ticket", lang, number=ticket.number),
-                                     "buttons": []}])
+            result.update(
+                ticket=ticket_body(ticket),
+                messages=[{"text": t("menu.ticket", lang, number=ticket.number), "buttons": []}],
+            )
         else:
             staff = duty.reachable(s, bt.id)
             if staff:
                 handover = duty.hand_over(s, h, bt.id, staff[0].id, visit=visit)
-                result.update(handover={"id": handover.id, "staff": duty.staff_dict(staff[0])},
-                              messages=[{"text": t("menu.handover", lang, name=staff[0].name,
-                                                   desk=staff[0].desk), "buttons": []}])
+                result.update(
+                    handover={"id": handover.id, "staff": duty.staff_dict(staff[0])},
+                    messages=[
+                        {
+                            "text": t("menu.handover", lang, name=staff[0].name, desk=staff[0].desk),
+                            "buttons": [],
+                        }
+                    ],
+                )
             else:
                 alert = duty.alert_guide(s, "other", text=f"{bt.zh}：需要预约", visit=visit)
-                result.update(guide_alert={"id": alert.id, "reason": alert.reason},
-                              messages=[{"text": t("menu.guide_coming", lang), "buttons": []}])
+                result.update(
+                    guide_alert={"id": alert.id, "reason": alert.reason},
+                    messages=[{"text": t("menu.guide_coming", lang), "buttons": []}],
+                )
     else:
         result["messages"] = menu_messages(lang, note)
     return commit(result)

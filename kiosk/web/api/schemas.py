@@ -1,4 +1,5 @@
 """Request bodies of the API; unknown fields, wrong types and oversized values are refused."""
+
 from __future__ import annotations
 
 from apiflask import Schema
@@ -62,8 +63,10 @@ class HandoverIn(Schema):
 
 
 class GuideAlertIn(Schema):
-    reason = String(required=True, validate=OneOf(
-        ["asked_for_human", "out_of_scope", "low_confidence", "complaint", "other"]))
+    reason = String(
+        required=True,
+        validate=OneOf(["asked_for_human", "out_of_scope", "low_confidence", "complaint", "other"]),
+    )
     text = String(load_default="", validate=Length(0, 500))
     visit_id = Integer(strict=True, validate=Range(min=1))
     session_id = String(validate=Length(1, 40))

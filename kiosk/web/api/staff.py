@@ -1,4 +1,5 @@
 """The staff's API: triage review, guide alerts and hand-overs, audit log, CSV exports, operator edits."""
+
 from __future__ import annotations
 
 import csv
@@ -22,7 +23,7 @@ from kiosk.hall.errors import Invalid, NotFound
 from kiosk.models import AuditEntry, Counter, GuideAlert, Handover, Ticket, Triage
 from kiosk.web.api.common import commit
 from kiosk.web.api.schemas import PeriodQuery, VisitsQuery
-from kiosk.web.auth import actor, require
+from kiosk.web.auth import caller, require
 from kiosk.web.database import db, hall
 
 bp = APIBlueprint("staff", __name__, tag="Staff")
@@ -77,14 +78,16 @@ class PurgeIn(Schema):
 
 # -- who am I -------------------------------------------------------------
 
+
 @bp.get("/api/me")
 @require("guide", "counter", "supervisor")
 def me():
-    who = actor()
+    who = caller()
     return {"name": who.name, "role": who.role}
 
 
 # -- triage review ----------------------------------------------------------
+
 
 @bp.get("/api/triages")
 @require(*GUIDES)
@@ -105,9 +108,8 @@ def one_triage(triage_id: int):
 @bp.post("/api/triages/<int:triage_id>/confirm")
 @require(*GUIDES)
 def confirm(triage_id: int):
-    s, who = db(), actor()
-    triage = triage_review.confirm(s, triage_review.get(s, triage_id), actor=who.name,
-                                   user_id=who.user_id)
+    s, who = db(), caller()
+    triage = triage_review.confirm(s, triage_review.get(s, triage_id), actor=who.name, user_id=who.user_id)
     return commit(triage_review.as_dict(s, hall(), triage))
 
 
@@ -115,10 +117,10 @@ def confirm(triage_id: int):
 @require(*GUIDES)
 @bp.input(CorrectIn, arg_name="body")
 def correct(triage_id: int, body):
-    s, h, who = db(), hall(), actor()
-    triage, _moved = triage_review.correct(s, h, triage_review.get(s, triage_id),
-                                           body["business_type"], actor=who.name,
-                                           user_id=who.user_id)
+    s, h, who = db(), hall(), caller()
+    triage, _moved = triage_review.correct(
+        s, h, triage_review.get(s, triage_id), body["business_type"], actor=who.name, user_id=who.user_id
+    )
     return commit(triage_review.as_dict(s, h, triage))
 
 
@@ -128,8 +130,11 @@ def correct(triage_id: int, body):
 def export_nlu(query):
     text = triage_review.export_nlu(db(), include_confirmed=query["include_confirmed"])
     stamp = clock.now().strftime("%Y%m%d")
-    return Response(text, mimetype="application/x-yaml",
-                    headers={"Content-Disposition": f'attachment; filename="guide_labels_{stamp}.yml"'})
+    return Response(
+        text,
+        mimetype="application/x-yaml",
+        headers={"Content-Disposition": f'attachment; filename="guide_labels_{stamp}.yml"'},
+    )
 
 
 @bp.get("/api/tickets/<int:ticket_id>/triage")
@@ -137,8 +142,9 @@ def export_nlu(query):
 def ticket_triage(ticket_id: int):
     """What the kiosk judged for the customer at a counter, and the guide's verdict."""
     s = db()
-    found = s.scalars(select(Triage).where(Triage.ticket_id == ticket_id)
-                      .order_by(Triage.id.desc()).limit(1)).first()
+    found = s.scalars(
+        select(Triage).where(Triage.ticket_id == ticket_id).order_by(Triage.id.desc()).limit(1)
+    ).first()
     return {"triage": triage_review.as_dict(s, hall(), found) if found else None}
 
 
@@ -146,21 +152,33 @@ def ticket_triage(ticket_id: int):
 def recent_calls():
     """The last calls of the day for the hall display (public: numbers and counters only)."""
     s, h = db(), hall()
-    rows = s.execute(select(Ticket.number, Ticket.called_at, Counter.id, Counter.name)
-                     .join(Counter, Ticket.counter_id == Counter.id)
-                     .where(Ticket.service_day == h.service_day(clock.now()),
-                            Ticket.called_at.is_not(None))
-                     .order_by(Ticket.called_at.desc()).limit(8)).all()
-    return {"calls": [{"number": n, "called_at": at.isoformat(), "counter_id": cid, "counter": name}
-                      for n, at, cid, name in rows]}
+    rows = s.execute(
+        select(Ticket.number, Ticket.called_at, Counter.id, Counter.name)
+        .join(Counter, Ticket.counter_id == Counter.id)
+        .where(Ticket.service_day == h.service_day(clock.now()), Ticket.called_at.is_not(None))
+        .order_by(Ticket.called_at.desc())
+        .limit(8)
+    ).all()
+    return {
+        "calls": [
+            {"number": n, "called_at": at.isoformat(), "counter_id": cid, "counter": name}
+            for n, at, cid, name in rows
+        ]
+    }
 
 
 # -- guide alerts and hand-overs ----------------------------------------------
 
+
 def _alert_dict(a: GuideAlert) -> dict:
-    return {"id": a.id, "reason": a.reason, "text": masking.text(a.text), "visit_id": a.visit_id,
-            "created_at": a.created_at.isoformat(),
-            "resolved_at": a.resolved_at.isoformat() if a.resolved_at else None}
+    return {
+        "id": a.id,
+        "reason": a.reason,
+        "text": masking.text(a.text),
+        "visit_id": a.visit_id,
+        "created_at": a.created_at.isoformat(),
+        "resolved_at": a.resolved_at.isoformat() if a.resolved_at else None,
+    }
 
 
 @bp.get("/api/guide-alerts")
@@ -179,7 +197,7 @@ def list_alerts(query):
 @bp.post("/api/guide-alerts/<int:alert_id>/resolve")
 @require(*GUIDES)
 def resolve_alert(alert_id: int):
-    s, who = db(), actor()
+    s, who = db(), caller()
     alert = s.get(GuideAlert, alert_id)
     if alert is None:
         raise NotFound(f"alert {alert_id} not found", code="alert_not_found")
@@ -191,16 +209,22 @@ def resolve_alert(alert_id: int):
 
 
 def _handover_dict(h: Handover) -> dict:
-    return {"id": h.id, "business_type": h.business_type, "visit_id": h.visit_id,
-            "staff": duty.staff_dict(h.staff), "created_at": h.created_at.isoformat(),
-            "taken_at": h.taken_at.isoformat() if h.taken_at else None}
+    return {
+        "id": h.id,
+        "business_type": h.business_type,
+        "visit_id": h.visit_id,
+        "staff": duty.staff_dict(h.staff),
+        "created_at": h.created_at.isoformat(),
+        "taken_at": h.taken_at.isoformat() if h.taken_at else None,
+    }
 
 
 @bp.get("/api/handovers")
 @require(*GUIDES)
 def list_handovers():
-    rows = db().scalars(select(Handover).where(Handover.taken_at.is_(None))
-                        .order_by(Handover.id.desc()).limit(50))
+    rows = db().scalars(
+        select(Handover).where(Handover.taken_at.is_(None)).order_by(Handover.id.desc()).limit(50)
+    )
     return {"handovers": [_handover_dict(h) for h in rows]}
 
 
@@ -208,7 +232,7 @@ def list_handovers():
 @require(*GUIDES)
 def handover_taken(handover_id: int):
     """The guide walked the customer over: the back office has them."""
-    s, who = db(), actor()
+    s, who = db(), caller()
     handover = s.get(Handover, handover_id)
     if handover is None:
         raise NotFound(f"hand-over {handover_id} not found", code="handover_not_found")
@@ -219,6 +243,7 @@ def handover_taken(handover_id: int):
 
 
 # -- supervisor: audit log, CSV exports, retention --------------------------------
+
 
 @bp.get("/api/audit")
 @require("supervisor")
@@ -231,11 +256,27 @@ def audit_log(query):
         where.append(AuditEntry.actor == query["actor"])
     s = db()
     total = s.scalar(select(func.count()).select_from(AuditEntry).where(*where))
-    rows = s.scalars(select(AuditEntry).where(*where).order_by(AuditEntry.id.desc())
-                     .limit(query["limit"]).offset(query["offset"]))
-    return {"total": total, "entries": [
-        {"id": e.id, "at": e.at.isoformat(), "actor": e.actor, "action": e.action,
-         "target": e.target, "details": reports._masked(e.details)} for e in rows]}
+    rows = s.scalars(
+        select(AuditEntry)
+        .where(*where)
+        .order_by(AuditEntry.id.desc())
+        .limit(query["limit"])
+        .offset(query["offset"])
+    )
+    return {
+        "total": total,
+        "entries": [
+            {
+                "id": e.id,
+                "at": e.at.isoformat(),
+                "actor": e.actor,
+                "action": e.action,
+                "target": e.target,
+                "details": reports._masked(e.details),
+            }
+            for e in rows
+        ],
+    }
 
 
 def _csv_cell(value) -> str:
@@ -251,13 +292,26 @@ def _csv(name: str, header: list[str], rows) -> Response:
     w.writerow(header)
     for row in rows:
         w.writerow([_csv_cell(v) for v in row])
-    return Response(buf.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        buf.getvalue(), mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
 
 
-VISIT_COLUMNS = ["id", "device_id", "started_at", "ended_at", "business_type", "outcome",
-                 "approached", "greeted", "greeting_latency_ms", "triage_confidence", "corrected",
-                 "rating", "language"]
+VISIT_COLUMNS = [
+    "id",
+    "device_id",
+    "started_at",
+    "ended_at",
+    "business_type",
+    "outcome",
+    "approached",
+    "greeted",
+    "greeting_latency_ms",
+    "triage_confidence",
+    "corrected",
+    "rating",
+    "language",
+]
 
 
 @bp.get("/api/visits.csv")
@@ -270,8 +324,11 @@ def visits_csv(query):
 
 def kpi_rows(k: dict) -> list[list]:
     """The KPI document as (section, key, measure, value) rows."""
-    rows: list[list] = [["period", "from", "", k["period"]["from"]],
-                        ["period", "to", "", k["period"]["to"]], ["visits", "", "count", k["visits"]]]
+    rows: list[list] = [
+        ["period", "from", "", k["period"]["from"]],
+        ["period", "to", "", k["period"]["to"]],
+        ["visits", "", "count", k["visits"]],
+    ]
     rows += [["arrivals_per_hour", h, "count", n] for h, n in k["arrivals_per_hour"].items()]
     for q, w in k["wait_by_queue"].items():
         rows += [["wait_by_queue", q, m, w[m]] for m in ("tickets", "mean_min", "p90_min")]
@@ -298,7 +355,7 @@ def kpis_csv(query):
 @require("supervisor")
 @bp.input(PurgeIn, arg_name="body")
 def purge_snapshots(body):
-    s, who = db(), actor()
+    s, who = db(), caller()
     days = body.get("days", current_app.extensions["settings"].snapshot_days)
     n = snapshots.purge(s, days)
     audit.log(s, who.name, "snapshots.purge", "snapshots", days=days, deleted=n)
@@ -306,6 +363,7 @@ def purge_snapshots(body):
 
 
 # -- operator: edit a business type (the YAML file is the source of truth) --------
+
 
 def _taxonomy_file() -> Path:
     return Path(current_app.extensions["settings"].business_types_file)
@@ -339,9 +397,10 @@ def edit_business_type(type_id: str, body):
         raise Invalid(str(exc), code="invalid_taxonomy") from None
     os.replace(tmp, path)
     _swap_taxonomy(fresh, path.stat().st_mtime_ns)
-    s, who = db(), actor()
-    audit.log(s, who.name, "business_type.update", f"business_type:{type_id}",
-              before=before, after=dict(body))
+    s, who = db(), caller()
+    audit.log(
+        s, who.name, "business_type.update", f"business_type:{type_id}", before=before, after=dict(body)
+    )
     return commit(fresh.types[type_id].as_dict())
 
 

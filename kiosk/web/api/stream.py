@@ -1,4 +1,5 @@
 """Server-Sent Events for the live pages: kiosk screen, guide tablet, display."""
+
 from __future__ import annotations
 
 import re
@@ -21,8 +22,7 @@ _PUBLIC = {"display", "hall"}
 def live_stream():
     names = set(filter(None, request.args.get("channel", "").split(",")))
     if not names or not all(_CHANNEL.match(n) for n in names):
-        raise Invalid("channel is one or more of kiosk:<device>, guide, display, hall",
-                      code="bad_channel")
+        raise Invalid("channel is one or more of kiosk:<device>, guide, display, hall", code="bad_channel")
     who = actor()
     private = names - _PUBLIC
     if private and who is None:
@@ -32,5 +32,8 @@ def live_stream():
     release()
     since = request.headers.get("Last-Event-ID", type=int)
     body = stream(current_app.extensions["live"], names, since)
-    return Response(stream_with_context(body), mimetype="text/event-stream",
-                    headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    return Response(
+        stream_with_context(body),
+        mimetype="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )

@@ -1,4 +1,5 @@
 """The business types with their routes, queues and materials."""
+
 from __future__ import annotations
 
 from apiflask import APIBlueprint

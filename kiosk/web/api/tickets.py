@@ -1,4 +1,5 @@
 """Queue tickets: issue, look up, follow on a phone, move along their life, and the queues."""
+
 from __future__ import annotations
 
 import functools
@@ -12,7 +13,7 @@ from kiosk.hall import audit, tickets, waits
 from kiosk.hall.errors import Invalid, NotFound
 from kiosk.web.api.common import commit, idempotent, visit_for
 from kiosk.web.api.schemas import TicketIn, TransferIn
-from kiosk.web.auth import actor, require
+from kiosk.web.auth import caller, require
 from kiosk.web.database import db, hall
 
 bp = APIBlueprint("tickets", __name__, tag="Tickets")
@@ -43,8 +44,9 @@ def ticket_body(ticket) -> dict:
 @bp.input(TicketIn, arg_name="body")
 def issue(body):
     visit = visit_for(body.get("visit_id"), body.get("session_id"))
-    ticket = tickets.issue(db(), hall(), body["business_type"], priority=body["priority"],
-                           visit=visit, language=body["language"])
+    ticket = tickets.issue(
+        db(), hall(), body["business_type"], priority=body["priority"], visit=visit, language=body["language"]
+    )
     return commit(lambda: ticket_body(ticket), 201)
 
 
@@ -63,8 +65,19 @@ def public_status(token: str):
         raise NotFound("unknown ticket link", code="ticket_not_found") from None
     t = tickets.get(db(), ticket_id)
     full = tickets.as_dict(db(), hall(), t)
-    keep = ("number", "queue", "business_type", "status", "position", "estimated_wait_min",
-            "counter", "materials", "issued_at", "called_at", "language")
+    keep = (
+        "number",
+        "queue",
+        "business_type",
+        "status",
+        "position",
+        "estimated_wait_min",
+        "counter",
+        "materials",
+        "issued_at",
+        "called_at",
+        "language",
+    )
     return {k: full[k] for k in keep}
 
 
@@ -75,10 +88,16 @@ def queues():
     out = []
     for q, names in h.taxonomy.queues.items():
         by_type = waits.waiting_by_type(s, day, q)
-        out.append({"queue": q, "zh": names["zh"], "en": names["en"],
-                    "waiting": sum(by_type.values()),
-                    "estimated_wait_min": waits.minutes_for(s, h, q, by_type),
-                    "open_counters": waits.open_counters(s, q)})
+        out.append(
+            {
+                "queue": q,
+                "zh": names["zh"],
+                "en": names["en"],
+                "waiting": sum(by_type.values()),
+                "estimated_wait_min": waits.minutes_for(s, h, q, by_type),
+                "open_counters": waits.open_counters(s, q),
+            }
+        )
     return {"queues": out}
 
 
@@ -125,11 +144,11 @@ def cancel(ticket_id: int):
 @bp.input(TransferIn, arg_name="body")
 def transfer(ticket_id: int, body):
     s, h = db(), hall()
-    queue = body.get("queue") or (h.business_type(body["business_type"]).queue
-                                  if body.get("business_type") else None)
+    queue = body.get("queue") or (
+        h.business_type(body["business_type"]).queue if body.get("business_type") else None
+    )
     if queue is None:
         raise Invalid("name the queue or the business type to transfer to", code="missing_target")
-    ticket = tickets.transfer(s, h, tickets.get(s, ticket_id), queue,
-                              business_type=body.get("business_type"))
-    audit.log(s, actor().name, "ticket.transfer", f"ticket:{ticket.id}", to=queue)
+    ticket = tickets.transfer(s, h, tickets.get(s, ticket_id), queue, business_type=body.get("business_type"))
+    audit.log(s, caller().name, "ticket.transfer", f"ticket:{ticket.id}", to=queue)
     return commit(ticket_body(ticket))

@@ -1,4 +1,5 @@
 """Visits: the agent's events, snapshots, ratings, and the supervisor's review and KPIs."""
+
 from __future__ import annotations
 
 from apiflask import APIBlueprint
@@ -33,8 +34,12 @@ def agent_event(body):
     data = {k: body[k] for k in ("distance_m", "latency_ms", "text", "together") if k in body}
     event = visits.record(s, visit, kind, {**data, "track_id": track}, at=body["at"])
     if kind in ("approach", "left"):
-        live.publish(s, f"kiosk:{device}", kind, {"visit_id": visit.id, "track_id": track,
-                                                  "at": body["at"].isoformat()})
+        live.publish(
+            s,
+            f"kiosk:{device}",
+            kind,
+            {"visit_id": visit.id, "track_id": track, "at": body["at"].isoformat()},
+        )
     return commit({"visit_id": visit.id, "event_id": event.id}, 201)
 
 
@@ -43,8 +48,9 @@ def agent_event(body):
 def snapshot(visit_id: int):
     s = db()
     visit = visits.get_visit(s, visit_id)
-    snap = snapshots.store(s, current_app.extensions["settings"].snapshot_dir, visit,
-                           request.get_data(cache=False))
+    snap = snapshots.store(
+        s, current_app.extensions["settings"].snapshot_dir, visit, request.get_data(cache=False)
+    )
     visits.record(s, visit, "snapshot", {"snapshot_id": snap.id})
     return commit({"id": snap.id, "visit_id": visit.id}, 201)
 

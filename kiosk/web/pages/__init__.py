@@ -2,6 +2,7 @@
 
 Each audience has its own blueprint module here; `register` adds them all.
 """
+
 from __future__ import annotations
 
 from apiflask import APIBlueprint, APIFlask
@@ -26,8 +27,15 @@ def register(app: APIFlask) -> None:
 def _page_modules() -> list:
     from importlib import import_module
 
-    return [import_module(f"kiosk.web.pages.{name}") for name in (
-        # one line per audience's module
-        "kiosk_screen",
-        "staff_auth", "staff_guide", "staff_counter", "staff_display", "staff_review",
-    )]
+    return [
+        import_module(f"kiosk.web.pages.{name}")
+        for name in (
+            # one line per audience's module
+            "kiosk_screen",
+            "staff_auth",
+            "staff_guide",
+            "staff_counter",
+            "staff_display",
+            "staff_review",
+        )
+    ]

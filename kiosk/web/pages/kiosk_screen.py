@@ -5,6 +5,7 @@ URL fragment (`/kiosk#token=…`), which the browser never sends to a server,
 and the page keeps it in sessionStorage (see docs/kiosk-screen.md). The page
 itself is not secret: everything it does goes through the device-token API.
 """
+
 from __future__ import annotations
 
 import io
@@ -33,9 +34,11 @@ STATIC = Path(__file__).resolve().parent.parent / "static" / "kiosk"
 _DEVICE = re.compile(r"^[A-Za-z0-9_.\-]{1,40}$")
 # The pages load nothing from elsewhere and run no inline script: a customer's
 # text that slipped into markup could not execute.
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
-       "frame-ancestors 'none'; form-action 'self'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'; form-action 'self'"
+)
 
 
 class PrinterUnavailable(HallError):
@@ -77,7 +80,10 @@ def screen():
         device = "kiosk-1"
     lang = language(request.args.get("lang"))
     html = render_template(
-        "kiosk/screen.html", lang=lang, device=device, asset=asset,
+        "kiosk/screen.html",
+        lang=lang,
+        device=device,
+        asset=asset,
         idle_s=_bounded("idle", 60, 2, 900),
         greet_s=_bounded("greet", 1.6, 0, 10),
         result_s=_bounded("result", 45, 2, 900),
@@ -105,12 +111,20 @@ def ticket_status(token: str):
     headline, detail = status_lines(data, lang)
     bt = hall().taxonomy.get(ticket.business_type)
     queue_names = hall().taxonomy.queues.get(ticket.queue, {})
-    return _page(render_template(
-        "kiosk/status.html", lang=lang, token=token, ticket=data, asset=asset,
-        headline=headline, detail=detail, poll_s=_bounded("poll", 5, 1, 60),
-        business_name=(getattr(bt, lang) if bt else ticket.business_type),
-        queue_name=queue_names.get(lang, ""),
-    ))
+    return _page(
+        render_template(
+            "kiosk/status.html",
+            lang=lang,
+            token=token,
+            ticket=data,
+            asset=asset,
+            headline=headline,
+            detail=detail,
+            poll_s=_bounded("poll", 5, 1, 60),
+            business_name=(getattr(bt, lang) if bt else ticket.business_type),
+            queue_name=queue_names.get(lang, ""),
+        )
+    )
 
 
 def status_lines(ticket: dict, lang: str) -> tuple[str, str]:
@@ -137,8 +151,17 @@ def ticket_qr(token: str):
     ticket_id = _ticket_id(token)
     qr = segno.make(tickets_api.status_url(ticket_id), error="m")
     out = io.BytesIO()
-    qr.save(out, kind="svg", scale=1, border=4, dark="#000", light="#fff", omitsize=True,
-            xmldecl=False, title="QR")
+    qr.save(
+        out,
+        kind="svg",
+        scale=1,
+        border=4,
+        dark="#000",
+        light="#fff",
+        omitsize=True,
+        xmldecl=False,
+        title="QR",
+    )
     resp = Response(out.getvalue(), mimetype="image/svg+xml")
     resp.headers["Cache-Control"] = "public, max-age=86400"
     return resp
@@ -153,8 +176,10 @@ def print_ticket(ticket_id: int):
     visit = s.get(Visit, ticket.visit_id) if ticket.visit_id else None
     reprint = request.args.get("reprint") in ("1", "true")
     if visit is not None and not reprint:
-        done = any(e.kind == "ticket_printed" and e.data.get("ticket_id") == ticket.id
-                   for e in s.query(VisitEvent).filter_by(visit_id=visit.id))
+        done = any(
+            e.kind == "ticket_printed" and e.data.get("ticket_id") == ticket.id
+            for e in s.query(VisitEvent).filter_by(visit_id=visit.id)
+        )
         if done:
             raise Conflict(f"ticket {ticket.number} is already printed", code="already_printed")
     lang = language(request.args.get("lang") or ticket.language)
@@ -163,13 +188,16 @@ def print_ticket(ticket_id: int):
     bt = h.taxonomy.get(ticket.business_type)
     spec = current_app.extensions["settings"].printer
     try:
-        size = printing.print_ticket(body, spec, lang=lang,
-                                     business_name=getattr(bt, lang) if bt else "",
-                                     queue_name=h.taxonomy.queues.get(ticket.queue, {}).get(lang, ""))
+        size = printing.print_ticket(
+            body,
+            spec,
+            lang=lang,
+            business_name=getattr(bt, lang) if bt else "",
+            queue_name=h.taxonomy.queues.get(ticket.queue, {}).get(lang, ""),
+        )
     except printing.PrinterError as exc:
         current_app.logger.warning("ticket %s not printed: %s", ticket.number, exc)
         raise PrinterUnavailable(str(exc)) from None
     if visit is not None:
         visits.record(s, visit, "ticket_printed", {"ticket_id": ticket.id, "number": ticket.number})
-    return commit({"ticket_id": ticket.id, "number": ticket.number, "printed": True,
-                   "bytes": size}, 201)
+    return commit({"ticket_id": ticket.id, "number": ticket.number, "printed": True, "bytes": size}, 201)

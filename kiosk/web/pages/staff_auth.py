@@ -4,6 +4,7 @@ A login lasts one shift at most (PERMANENT_SESSION_LIFETIME from the moment
 of login, not sliding), is rate-limited per address, and its form carries a
 CSRF token; the pages' scripts send the token with every change they make.
 """
+
 from __future__ import annotations
 
 import time
@@ -29,12 +30,18 @@ from kiosk.web.auth import StaffLogin
 from kiosk.web.database import db
 
 bp = APIBlueprint("staff_auth", __name__, tag="Pages", enable_openapi=False)
-HOME = {"guide": "staff_guide.tablet", "counter": "staff_counter.counter_page",
-        "supervisor": "staff_review.visits_page", "admin": "staff_review.visits_page"}
+HOME = {
+    "guide": "staff_guide.tablet",
+    "counter": "staff_counter.counter_page",
+    "supervisor": "staff_review.visits_page",
+    "admin": "staff_review.visits_page",
+}
 # no inline script or style anywhere: customer text that slipped through could not run
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-       "connect-src 'self'; media-src 'self'; object-src 'none'; base-uri 'none'; "
-       "frame-ancestors 'none'; form-action 'self'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "connect-src 'self'; media-src 'self'; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'; form-action 'self'"
+)
 
 
 @bp.record_once
@@ -53,8 +60,9 @@ def lang() -> str:
 
 
 def render(template: str, **values):
-    return render_template(template, lang=lang(), user=current_user,
-                           tz=current_app.extensions["hall"].tz, **values)
+    return render_template(
+        template, lang=lang(), user=current_user, tz=current_app.extensions["hall"].tz, **values
+    )
 
 
 def secure_headers(response):

@@ -1,4 +1,5 @@
 """The counter page: open or close, choose queues, call next, recall, no-show, transfer, done."""
+
 from __future__ import annotations
 
 from apiflask import APIBlueprint
@@ -14,4 +15,3 @@ bp.after_request(secure_headers)
 @page("counter", "supervisor")
 def counter_page():
     return render("staff/counter.html", queues=hall().taxonomy.queues)
-

@@ -4,6 +4,7 @@ It needs no login (it shows ticket numbers only) and listens on the public
 `display` channel; the spoken call comes from the announcer process
 (`python -m kiosk announcer`), not from the browser.
 """
+
 from __future__ import annotations
 
 from apiflask import APIBlueprint

@@ -1,4 +1,5 @@
 """The guide's tablet: live triages to confirm or correct, alerts, hand-overs, duty, flags, bookings."""
+
 from __future__ import annotations
 
 from apiflask import APIBlueprint

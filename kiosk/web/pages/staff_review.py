@@ -3,6 +3,7 @@
 Rendered on the server (Jinja escapes every value, so customer text stays
 text); charts are inline SVG built here from the KPI document.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -17,10 +18,10 @@ from kiosk import clock
 from kiosk.hall import audit, reports, snapshots
 from kiosk.hall import visits as visit_log
 from kiosk.hall.errors import HallError
+from kiosk.i18n import t
 from kiosk.models import AuditEntry
 from kiosk.web.auth import csrf
 from kiosk.web.database import db, hall
-from kiosk.i18n import t
 from kiosk.web.pages.staff_auth import lang, page, render, secure_headers
 
 bp = APIBlueprint("staff_review", __name__, tag="Pages", enable_openapi=False)
@@ -67,10 +68,16 @@ def visits_page():
     except HallError as exc:
         error = exc.message
     args = {k: v for k, v in request.args.items() if k != "offset"}
-    return render("staff/review_visits.html", found=found, args=args, error=error,
-                  types=hall().taxonomy.types, outcomes=OUTCOMES, page_size=PAGE_SIZE,
-                  csv_url=url_for("staff.visits_csv", **{k: ("true" if v is True else v)
-                                                         for k, v in f.items()}))
+    return render(
+        "staff/review_visits.html",
+        found=found,
+        args=args,
+        error=error,
+        types=hall().taxonomy.types,
+        outcomes=OUTCOMES,
+        page_size=PAGE_SIZE,
+        csv_url=url_for("staff.visits_csv", **{k: ("true" if v is True else v) for k, v in f.items()}),
+    )
 
 
 @bp.get("/staff/review/visits/<int:visit_id>")
@@ -81,8 +88,9 @@ def visit_page(visit_id: int):
     return render("staff/review_visit.html", v=timeline, types=hall().taxonomy.types)
 
 
-def _bars(items: list[tuple[str, float | None]], width: int = 720, height: int = 180,
-          fmt: str = "{:g}") -> dict:
+def _bars(
+    items: list[tuple[str, float | None]], width: int = 720, height: int = 180, fmt: str = "{:g}"
+) -> dict:
     """Geometry of a simple bar chart: the template draws rects and labels."""
     values = [v or 0 for _, v in items]
     top = max(values) if values and max(values) > 0 else 1
@@ -91,10 +99,17 @@ def _bars(items: list[tuple[str, float | None]], width: int = 720, height: int =
     bars = []
     for i, (label, value) in enumerate(items):
         h = (value or 0) / top * (height - 30)
-        bars.append({"x": round(i * slot + slot * 0.15, 1), "w": round(slot * 0.7, 1),
-                     "y": round(height - 18 - h, 1), "h": round(h, 1), "label": label,
-                     "value": "–" if value is None else fmt.format(value),
-                     "cx": round(i * slot + slot / 2, 1)})
+        bars.append(
+            {
+                "x": round(i * slot + slot * 0.15, 1),
+                "w": round(slot * 0.7, 1),
+                "y": round(height - 18 - h, 1),
+                "h": round(h, 1),
+                "label": label,
+                "value": "–" if value is None else fmt.format(value),
+                "cx": round(i * slot + slot / 2, 1),
+            }
+        )
     return {"width": width, "height": height, "bars": bars, "base": height - 18}
 
 
@@ -104,11 +119,19 @@ def charts(k: dict, lang: str) -> dict:
         "arrivals": _bars(list(k["arrivals_per_hour"].items())),
         "wait_mean": _bars([(q, w["mean_min"]) for q, w in k["wait_by_queue"].items()], 340),
         "wait_p90": _bars([(q, w["p90_min"]) for q, w in k["wait_by_queue"].items()], 340),
-        "accuracy": _bars([((types[bt].zh if lang == "zh" else bt) if bt in types else bt, c["accuracy"] * 100)
-                           for bt, c in sorted(k["triage_accuracy"].items())], 720, 200, "{:.0f}%"),
+        "accuracy": _bars(
+            [
+                ((types[bt].zh if lang == "zh" else bt) if bt in types else bt, c["accuracy"] * 100)
+                for bt, c in sorted(k["triage_accuracy"].items())
+            ],
+            720,
+            200,
+            "{:.0f}%",
+        ),
         "satisfaction": _bars(list(k["satisfaction"]["ratings"].items()), 340),
-        "appointments": _bars([(t(f"staff.appt.{status}", lang), n)
-                               for status, n in k["appointments"].items()], 340),
+        "appointments": _bars(
+            [(t(f"staff.appt.{status}", lang), n) for status, n in k["appointments"].items()], 340
+        ),
     }
 
 
@@ -124,8 +147,14 @@ def kpis_page():
         k = reports.kpis(db(), hall(), **query)
     except HallError as exc:
         error = exc.message
-    return render("staff/review_kpis.html", k=k, c=charts(k, lang()) if k else None, error=error, q=query,
-                  csv_url=url_for("staff.kpis_csv", **query))
+    return render(
+        "staff/review_kpis.html",
+        k=k,
+        c=charts(k, lang()) if k else None,
+        error=error,
+        q=query,
+        csv_url=url_for("staff.kpis_csv", **query),
+    )
 
 
 @bp.get("/staff/review/audit")
@@ -136,12 +165,20 @@ def audit_page():
     action = (request.args.get("action") or "")[:60]
     where = [AuditEntry.action.startswith(action, autoescape=True)] if action else []
     total = s.scalar(select(func.count()).select_from(AuditEntry).where(*where))
-    rows = s.scalars(select(AuditEntry).where(*where).order_by(AuditEntry.id.desc())
-                     .limit(PAGE_SIZE).offset(offset)).all()
-    return render("staff/review_audit.html", rows=rows, total=total, offset=offset,
-                  action=action, page_size=PAGE_SIZE, masked=reports._masked,
-                  retention_days=current_app.extensions["settings"].snapshot_days,
-                  purged=request.args.get("purged", type=int))
+    rows = s.scalars(
+        select(AuditEntry).where(*where).order_by(AuditEntry.id.desc()).limit(PAGE_SIZE).offset(offset)
+    ).all()
+    return render(
+        "staff/review_audit.html",
+        rows=rows,
+        total=total,
+        offset=offset,
+        action=action,
+        page_size=PAGE_SIZE,
+        masked=reports._masked,
+        retention_days=current_app.extensions["settings"].snapshot_days,
+        purged=request.args.get("purged", type=int),
+    )
 
 
 @bp.post("/staff/review/retention")
