@@ -4,10 +4,11 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
-PIP_QUIET := -q --disable-pip-version-check
+# pip installs only what the locks pin, each file checked against its hash
+PIP_LOCKED := --require-hashes --disable-pip-version-check --progress-bar off
 export PIP_NO_INPUT := 1
 
-.PHONY: help run test venv system-deps test-server serve clean
+.PHONY: help run test venv lock system-deps test-server serve clean
 
 help:
 	@echo "make run   - start the hall server, assistant, action server and kiosk agent"
@@ -15,13 +16,35 @@ help:
 
 venv: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+# .venv installs the hash-locked requirements-dev.txt (the server and agent,
+# tests, lint, uv), compiled by `make lock` from requirements-dev.in.
+$(VENV)/.installed: requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 	  { echo "Python 3.11+ is needed for the hall server (found $(PYTHON))"; exit 1; }
-	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install $(PIP_QUIET) -r requirements-dev.txt 2> >(grep -v "is ignored" >&2)
-	$(VENV)/bin/python -c "import flask, apiflask, sqlalchemy, cv2, pyttsx3, playwright"
-	touch $@
+	@test -x $(VENV)/bin/python || scripts/step.sh "create $(VENV) ($(PYTHON))" $(PYTHON) -m venv $(VENV)
+	@scripts/step.sh "app environment: $(VENV) from requirements-dev.txt" \
+	  $(VENV)/bin/pip install $(PIP_LOCKED) -r requirements-dev.txt
+	@$(VENV)/bin/python -c "import flask, apiflask, sqlalchemy, cv2, pyttsx3, playwright"
+	@touch $@
+
+# Regenerates the hash-locked files from the hand-edited *.in files, for Linux
+# x86_64: requirements.txt and requirements-dev.txt for Python 3.11 (.venv),
+# assistant/requirements.txt for Python 3.10 (.venv-rasa). Versions already
+# locked stay unless an input needs otherwise; `make lock LOCK_ARGS=--upgrade`
+# takes the newest the inputs allow, LOCK_ARGS="--upgrade-package NAME" one package.
+LOCK_COMPILE = $(VENV)/bin/uv pip compile --quiet --generate-hashes \
+  --python-platform x86_64-manylinux_2_28 $(LOCK_ARGS)
+lock: venv
+	$(LOCK_COMPILE) --python-version 3.11 --python $(VENV)/bin/python \
+	  --custom-compile-command "make lock  # from requirements.in: edit that, not this file" \
+	  requirements.in -o requirements.txt
+	$(LOCK_COMPILE) --python-version 3.11 --python $(VENV)/bin/python \
+	  --custom-compile-command "make lock  # from requirements-dev.in: edit that, not this file" \
+	  requirements-dev.in -o requirements-dev.txt
+	py=$$(assistant/scripts/find-python310.sh) && \
+	$(LOCK_COMPILE) --python-version 3.10 --python $$py \
+	  --custom-compile-command "make lock  # from assistant/requirements.in: edit that, not this file" \
+	  assistant/requirements.in -o assistant/requirements.txt
 
 system-deps:
 	@scripts/system-deps.sh

@@ -19,11 +19,14 @@ RASA_MODEL       = assistant/models/$(RASA_MODEL_HASH).tar.gz
 
 rasa-env: $(RASA_ENV_STAMP)
 
+# assistant/requirements.txt is the hash-locked file `make lock` compiles from
+# assistant/requirements.in: every package Rasa pulls in, checked by hash.
 $(RASA_ENV_STAMP): assistant/requirements.txt
 	@[ -x $(RASA_PYTHON) ] || { py=$$(assistant/scripts/find-python310.sh) || exit 1; \
-	  echo "creating $(RASA_VENV) with $$py"; $$py -m venv $(RASA_VENV); }
-	$(RASA_PYTHON) -m pip install --quiet --disable-pip-version-check -r assistant/requirements.txt
-	$(RASA_BIN) --version >/dev/null
+	  scripts/step.sh "create $(RASA_VENV) ($$py)" $$py -m venv $(RASA_VENV); }
+	@scripts/step.sh "Rasa environment: $(RASA_VENV) from assistant/requirements.txt (tensorflow: minutes)" \
+	  $(RASA_PYTHON) -m pip install $(PIP_LOCKED) -r assistant/requirements.txt
+	@$(RASA_BIN) --version >/dev/null 2>&1 || { echo "$(RASA_BIN) --version fails:"; $(RASA_BIN) --version; exit 1; }
 	@touch $@
 
 rasa-train: rasa-env
