@@ -8,7 +8,7 @@ VENV := .venv
 PIP_LOCKED := --require-hashes --disable-pip-version-check --progress-bar off
 export PIP_NO_INPUT := 1
 
-.PHONY: help run test venv lock system-deps test-server serve clean
+.PHONY: help run test venv lint lock system-deps test-server serve clean
 
 help:
 	@echo "make run   - start the hall server, assistant, action server and kiosk agent"
@@ -26,6 +26,15 @@ $(VENV)/.installed: requirements-dev.txt
 	  $(VENV)/bin/pip install $(PIP_LOCKED) -r requirements-dev.txt
 	@$(VENV)/bin/python -c "import flask, apiflask, sqlalchemy, cv2, pyttsx3, playwright"
 	@touch $@
+
+# ruff (lint and format) and mypy, as configured in pyproject.toml; all three
+# run, and lint fails when any of them does.
+lint: venv
+	@status=0; \
+	$(VENV)/bin/ruff check kiosk assistant || status=1; \
+	$(VENV)/bin/ruff format --check kiosk assistant || status=1; \
+	$(VENV)/bin/mypy || status=1; \
+	exit $$status
 
 # Regenerates the hash-locked files from the hand-edited *.in files, for Linux
 # x86_64: requirements.txt and requirements-dev.txt for Python 3.11 (.venv),
@@ -55,7 +64,7 @@ serve: venv
 run: venv system-deps run-prepare
 	$(VENV)/bin/honcho start -f Procfile
 
-test: venv system-deps test-prepare
+test: lint venv system-deps test-prepare
 	$(VENV)/bin/python -m pytest tests $(PYTEST_ARGS)
 
 test-server: venv system-deps
