@@ -7,10 +7,14 @@ need=()
 command -v espeak-ng >/dev/null || need+=(espeak-ng)
 command -v chromium >/dev/null || need+=(chromium)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
-fc-list 2>/dev/null | grep -qi "noto sans cjk\|wqy" || need+=(fonts-noto-cjk)
+# grep reads all of fc-list's output (no -q): with pipefail, fc-list killed by
+# SIGPIPE would make the fonts look missing
+fc-list 2>/dev/null | grep -i "noto sans cjk\|wqy" >/dev/null || need+=(fonts-noto-cjk)
 [ ${#need[@]} -eq 0 ] && exit 0
-echo "installing system packages: ${need[*]}"
-sudo=""
-[ "$(id -u)" -eq 0 ] || sudo="sudo"
-$sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+sudo=()
+[ "$(id -u)" -eq 0 ] || sudo=(sudo)
+# each step prints what it does and how long it took; apt's output goes to a log under var/log/
+step="$(dirname "$0")/step.sh"
+"$step" "apt-get update" "${sudo[@]}" apt-get update
+"$step" "system packages: ${need[*]}" \
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${need[@]}"
