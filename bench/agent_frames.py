@@ -42,7 +42,7 @@ from kiosk.agent.capture import Frame  # noqa: E402
 from kiosk.agent.config import load_settings  # noqa: E402
 from kiosk.agent.detect import HaarFaceDetector, iou  # noqa: E402
 from kiosk.agent.distance import calibrate  # noqa: E402
-from kiosk.agent.events import HallClient  # noqa: E402
+from kiosk.agent.events import EventSender  # noqa: E402
 from kiosk.agent.runner import Agent  # noqa: E402
 
 
@@ -83,7 +83,7 @@ def calibrate_from_truth(frames, truth, settings):
 
 
 def run_agent(frames, truth, settings, fps):
-    agent = Agent(settings, speech=NoSpeech(), client=HallClient(settings.server))
+    agent = Agent(settings, speech=NoSpeech(), client=EventSender(settings.server))
     wall, cpu = [], []
     seen = {}  # (frame, person) -> detected?
     errors, raw_errors = [], []

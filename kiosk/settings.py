@@ -8,6 +8,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from kiosk import stack
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -38,7 +40,7 @@ class Settings(BaseSettings):
         "streams and waits on the assistant take no slot.",
     )
     device_token: str = Field(
-        default="dev-device-token",
+        default=stack.DEV_DEVICE_TOKEN,
         min_length=8,
         title="Device token",
         description="Bearer token of kiosks, agents and the assistant.",
@@ -65,8 +67,16 @@ class Settings(BaseSettings):
     recent_services: int = Field(default=30, ge=1, le=1000, title="Services averaged for the wait estimate")
     snapshot_dir: Path = Field(default=ROOT / "var" / "snapshots", title="Snapshot folder")
     snapshot_days: int = Field(default=7, ge=0, le=90, title="Days snapshots are kept")
-    rasa_url: str = Field(default="http://127.0.0.1:5005", title="Rasa server URL")
-    rasa_token: str = Field(default="dev-rasa-token", title="Rasa HTTP API token")
+    rasa_url: str = Field(
+        default_factory=stack.rasa_url,
+        title="Rasa server URL",
+        description="Unset: this stack's Rasa server on 127.0.0.1:RASA_PORT (kiosk/stack.py).",
+    )
+    rasa_token: str = Field(
+        default_factory=stack.rasa_token,
+        title="Rasa HTTP API token",
+        description="Unset: RASA_TOKEN, else the development token (kiosk/stack.py).",
+    )
     rasa_timeout_s: float = Field(
         default=1.3,
         gt=0,

@@ -4,6 +4,8 @@ Values come, in rising priority, from the defaults here, an optional JSON or
 YAML file (``KIOSK_AGENT_CONFIG``), the environment (``KIOSK_AGENT_<SECTION>__<FIELD>``
 plus the hall-wide ``KIOSK_SERVER_URL``, ``KIOSK_DEVICE_TOKEN``,
 ``KIOSK_DEVICE_ID``) and the calibration file written by ``kiosk calibrate``.
+Unset anywhere, the hall server is this stack's (`kiosk.stack`: KIOSK_HOST,
+KIOSK_PORT) and the token the development one.
 Bad values fail at load with pydantic's message naming the field.
 """
 
@@ -15,6 +17,8 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from kiosk import stack
 
 
 class _Section(BaseModel):
@@ -334,12 +338,13 @@ class ServerSettings(_Section):
     url: str | None = Field(
         default=None,
         title="Hall server",
-        description="Base URL of the hall server (KIOSK_SERVER_URL); None: events are only logged.",
+        description="Base URL of the hall server: KIOSK_SERVER_URL, else this stack's hall server "
+        "(KIOSK_HOST, KIOSK_PORT). null: events are only logged.",
     )
     token: str | None = Field(
         default=None,
         title="Device token",
-        description="Bearer token of this kiosk (KIOSK_DEVICE_TOKEN).",
+        description="Bearer token of this kiosk: KIOSK_DEVICE_TOKEN, else the development token.",
         repr=False,
     )
     device_id: str = Field(
@@ -405,6 +410,14 @@ def _env_overrides(environ: dict[str, str]) -> dict:
     return data
 
 
+def _hall_defaults(data: dict, environ: dict[str, str]) -> dict:
+    """Where the hall is and how to present oneself, unless a file, the environment or the CLI said."""
+    server = dict(data.get("server") or {})
+    server.setdefault("url", stack.hall_url(environ))
+    server.setdefault("token", stack.device_token(environ))
+    return {**data, "server": server}
+
+
 def _merge(base: dict, extra: dict) -> dict:
     out = dict(base)
     for key, value in extra.items():
@@ -432,7 +445,7 @@ def load_settings(overrides: dict | None = None, environ: dict[str, str] | None 
         data = _merge(data, read_file(environ[_ENV_PREFIX + "CONFIG"]))
     data = _merge(data, _env_overrides(environ))
     data = _merge(data, overrides or {})
-    settings = AgentSettings.model_validate(data)
+    settings = AgentSettings.model_validate(_hall_defaults(data, environ))
     calibration = load_calibration(settings.distance.calibration_file)
     if calibration and "focal_px" not in (overrides or {}).get("distance", {}):
         settings.distance.focal_px = calibration["focal_px"]

@@ -18,7 +18,7 @@ import uuid
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-import requests
+from kiosk.hall_client import HallApiError, HallClient
 
 from .config import ServerSettings
 
@@ -37,19 +37,15 @@ class Outgoing:
     queued_at: float = field(default_factory=time.monotonic)
 
 
-class HallClient:
+class EventSender:
     def __init__(
-        self,
-        settings: ServerSettings,
-        *,
-        timezone: str = "Asia/Shanghai",
-        session: requests.Session | None = None,
+        self, settings: ServerSettings, *, timezone: str = "Asia/Shanghai", hall: HallClient | None = None
     ):
         self.settings = settings
         self.tz = ZoneInfo(timezone)
-        self.session = session or requests.Session()
-        if settings.token:
-            self.session.headers["Authorization"] = f"Bearer {settings.token}"
+        self.hall = hall or HallClient(
+            settings.url or None, settings.token or "", timeout_s=settings.timeout_s
+        )
         self._queue: collections.deque[Outgoing] = collections.deque()
         self._cond = threading.Condition()
         self._stop = threading.Event()
@@ -98,7 +94,7 @@ class HallClient:
             return len(self._queue) + (1 if self._busy else 0)
 
     # -- threads ---------------------------------------------------------
-    def start(self, *, poll_flags_s: float | None = 30.0) -> HallClient:
+    def start(self, *, poll_flags_s: float | None = 30.0) -> EventSender:
         if not self.settings.url:
             log.warning("KIOSK_SERVER_URL is not set: events are logged, not sent")
             return self
@@ -126,9 +122,6 @@ class HallClient:
             log.error("%d hall server requests could not be delivered before exit", left)
         return left == 0
 
-    def _url(self, path: str) -> str:
-        return self.settings.url.rstrip("/") + path
-
     def _send_loop(self) -> None:
         delay = 0.25
         while not self._stop.is_set():
@@ -153,34 +146,27 @@ class HallClient:
 
     def _send(self, item: Outgoing) -> str:
         item.attempts += 1
-        headers = {"Idempotency-Key": item.key}
         try:
             if item.kind == "event":
-                r = self.session.post(
-                    self._url("/api/visits/events"),
-                    json=item.body,
-                    headers=headers,
-                    timeout=self.settings.timeout_s,
-                )
+                r = self.hall.send("POST", "/api/visits/events", json=item.body, idempotency_key=item.key)
             else:
                 visit_id = self.visit_ids.get(item.visit_key)
                 if visit_id is None:
                     log.warning("snapshot of %s dropped: its visit was never opened", item.visit_key)
                     self.rejected += 1
                     return "rejected"
-                headers["Content-Type"] = "image/jpeg"
-                r = self.session.post(
-                    self._url(f"/api/visits/{visit_id}/snapshot"),
+                assert isinstance(item.body, bytes)
+                r = self.hall.send(
+                    "POST",
+                    f"/api/visits/{visit_id}/snapshot",
                     data=item.body,
-                    headers=headers,
-                    timeout=self.settings.timeout_s,
+                    headers={"Content-Type": "image/jpeg"},
+                    idempotency_key=item.key,
                 )
-        except requests.RequestException as exc:
+        except HallApiError as exc:
             if item.attempts == 1 or item.attempts % 10 == 0:
                 log.warning(
-                    "hall server unreachable (%s); %d queued, retrying",
-                    exc.__class__.__name__,
-                    len(self._queue),
+                    "hall server unreachable (%s); %d queued, retrying", exc.message, len(self._queue)
                 )
             return "retry"
         if r.status_code >= 500 or r.status_code in RETRY_STATUSES:
@@ -211,9 +197,7 @@ class HallClient:
         return "done"
 
     def fetch_flags(self) -> dict:
-        r = self.session.get(self._url("/api/hall/flags"), timeout=self.settings.timeout_s)
-        r.raise_for_status()
-        data = r.json()
+        data = self.hall.call("GET", "/api/hall/flags")
         self.flags = {"rain": bool(data.get("rain")), "wet_floor": bool(data.get("wet_floor"))}
         self.flags_ok = True
         return self.flags
@@ -222,6 +206,6 @@ class HallClient:
         while not self._stop.is_set():
             try:
                 self.fetch_flags()
-            except (requests.RequestException, ValueError) as exc:
+            except HallApiError as exc:
                 log.debug("hall flags not fetched: %s", exc)
             self._stop.wait(every)

@@ -19,7 +19,7 @@ from .capture import Frame, FrameSource
 from .config import AgentSettings
 from .detect import SearchPlanner, build_detector
 from .distance import DistanceEstimator
-from .events import HallClient
+from .events import EventSender
 from .greeting import GreetingMachine, Visit
 from .messages import greeting_parts
 from .snapshot import SnapshotStore
@@ -49,7 +49,7 @@ class Agent:
         settings: AgentSettings,
         *,
         speech: SpeechWorker | None = None,
-        client: HallClient | None = None,
+        client: EventSender | None = None,
         clock=time.monotonic,
     ):
         self.settings = settings
@@ -69,7 +69,7 @@ class Agent:
             on_greet=self._on_greet,
             on_left=self._on_left,
         )
-        self.client = client or HallClient(settings.server, timezone=settings.greeting.timezone)
+        self.client = client or EventSender(settings.server, timezone=settings.greeting.timezone)
         self.speech = speech or SpeechWorker.from_settings(settings.speech)
         self.snapshots = SnapshotStore(settings.snapshots) if settings.snapshots.enabled else None
         self.stats = AgentStats()

@@ -18,9 +18,8 @@ import threading
 import time
 from collections.abc import Iterator
 
-import requests
-
 from kiosk.agent.messages import ticket_call_text
+from kiosk.hall_client import HallApiError, HallClient
 from kiosk.speech.worker import SpeechWorker, Utterance, render_wav
 
 log = logging.getLogger(__name__)
@@ -44,7 +43,9 @@ def render_call(number: str, counter: str, path: str, lang: str = "zh") -> float
 
 def sse_events(lines: Iterator[str]) -> Iterator[tuple[int | None, str, str]]:
     """(id, event, data) from the lines of a text/event-stream."""
-    ev_id, ev_type, data = None, "message", []
+    ev_id: int | None = None
+    ev_type = "message"
+    data: list[str] = []
     for line in lines:
         if line == "":
             if data:
@@ -64,8 +65,8 @@ def sse_events(lines: Iterator[str]) -> Iterator[tuple[int | None, str, str]]:
 
 
 class Announcer:
-    def __init__(self, server_url: str, worker: SpeechWorker, *, lang: str = "zh", stale_s: float = 60.0):
-        self.url = server_url.rstrip("/") + "/api/stream?channel=display"
+    def __init__(self, hall: HallClient, worker: SpeechWorker, *, lang: str = "zh", stale_s: float = 60.0):
+        self.hall = hall
         self.worker = worker
         self.lang = lang
         self.stale_s = stale_s
@@ -98,8 +99,7 @@ class Announcer:
             if self.last_id is not None:
                 headers["Last-Event-ID"] = str(self.last_id)
             try:
-                with requests.get(self.url, headers=headers, stream=True, timeout=(5, 40)) as r:
-                    r.raise_for_status()
+                with self.hall.stream("/api/stream?channel=display", headers) as r:
                     r.encoding = "utf-8"
                     self.connected.set()
                     backoff = 0.5
@@ -107,7 +107,7 @@ class Announcer:
                         if self._stop.is_set():
                             return
                         self.handle(*ev)
-            except requests.RequestException as exc:
+            except HallApiError as exc:
                 log.warning("display channel unreachable (%s); retrying", exc)
             self.connected.clear()
             self._stop.wait(backoff)
@@ -125,7 +125,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m kiosk announcer", description="Speak the hall's counter calls (display channel)."
     )
-    parser.add_argument("--url", default="http://127.0.0.1:8000", help="the hall server")
+    parser.add_argument(
+        "--url", help="the hall server (default: KIOSK_SERVER_URL, else this stack's KIOSK_HOST:KIOSK_PORT)"
+    )
     parser.add_argument(
         "--player", default="auto", help="'auto' (aplay/paplay/play), a command with {wav}, or 'none'"
     )
@@ -135,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     worker = SpeechWorker(voice=args.voice, rate=args.rate, player=args.player).start()
-    announcer = Announcer(args.url, worker, stale_s=args.stale_s).start()
+    announcer = Announcer(HallClient(args.url), worker, stale_s=args.stale_s).start()
     try:
         while True:
             time.sleep(3600)

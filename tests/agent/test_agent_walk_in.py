@@ -138,7 +138,7 @@ def test_counts_hold_when_the_loop_only_gets_half_the_frames(walk_in, settings_f
     import random
 
     from kiosk.agent.capture import Frame
-    from kiosk.agent.events import HallClient
+    from kiosk.agent.events import EventSender
 
     video, truth = walk_in
     settings = settings_factory(snapshots={"enabled": False})
@@ -155,7 +155,7 @@ def test_counts_hold_when_the_loop_only_gets_half_the_frames(walk_in, settings_f
     expected_2m = sorted(p["id"] for p in truth["people"] if p["within_2m_at"] is not None)
     for seed in (1, 2):
         rnd = random.Random(seed)
-        agent = Agent(settings, speech=_Silent(), client=HallClient(settings.server))
+        agent = Agent(settings, speech=_Silent(), client=EventSender(settings.server))
         for i, img in enumerate(frames):
             if rnd.random() < 0.5:
                 agent.process(Frame(image=img, t=i / truth["fps"], index=i))

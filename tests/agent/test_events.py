@@ -8,7 +8,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from kiosk.agent.config import ServerSettings
-from kiosk.agent.events import HallClient
+from kiosk.agent.events import EventSender
 
 
 def _free_port() -> int:
@@ -77,8 +77,8 @@ class FakeHall:
         self.server.server_close()
 
 
-def _client(port: int) -> HallClient:
-    return HallClient(ServerSettings(url=f"http://127.0.0.1:{port}", token="t0ken", device_id="kiosk-9",
+def _client(port: int) -> EventSender:
+    return EventSender(ServerSettings(url=f"http://127.0.0.1:{port}", token="t0ken", device_id="kiosk-9",
                                      timeout_s=1.0, retry_max_s=0.3))
 
 
@@ -129,7 +129,7 @@ def test_flags_are_polled_and_cached():
 
 
 def test_without_a_server_events_are_only_logged():
-    client = HallClient(ServerSettings(url=None)).start()
+    client = EventSender(ServerSettings(url=None)).start()
     client.event("approach", "r-1", time.monotonic())
     assert client.pending == 0 and len(client.log) == 1
     assert client.close(timeout=1)

@@ -7,6 +7,7 @@ import wave
 import numpy as np
 import requests
 
+from kiosk.hall_client import HallClient
 from kiosk.speech import SpeechWorker, wav_duration
 from kiosk.speech.announcer import Announcer, call_text, counter_number, render_call, sse_events
 from tests.staff.conftest import login
@@ -27,7 +28,7 @@ def test_call_next_shows_on_display_and_is_spoken_once(server, new_page, tmp_pat
 
     (tmp_path / "speech").mkdir()
     worker = SpeechWorker(player="none", cache_dir=str(tmp_path / "speech")).start()
-    announcer = Announcer(server.url, worker).start()
+    announcer = Announcer(HallClient(server.url), worker).start()
     assert announcer.connected.wait(10)
 
     display = new_page()
@@ -123,7 +124,7 @@ def test_announcer_never_repeats_a_heard_call(tmp_path):
             said.append(text)
             return text
 
-    a = Announcer("http://127.0.0.1:9", Worker())
+    a = Announcer(HallClient("http://127.0.0.1:9"), Worker())
     call = '{"number": "B003", "counter": "3号窗口", "counter_id": 3}'
     a.handle(10, "call", call)
     a.handle(10, "call", call)   # replayed after a reconnect
