@@ -82,7 +82,7 @@ class WriterLock:
         if self._path is None:
             return
         try:
-            if os.getpid() != self._pid:  # first use, or after a fork: a lock of its own
+            if self._fd is None or os.getpid() != self._pid:  # first use, or after a fork: a lock of its own
                 self._fd, self._pid = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600), os.getpid()
             self._fcntl.flock(self._fd, self._fcntl.LOCK_EX)
         except BaseException:
@@ -91,7 +91,7 @@ class WriterLock:
 
     def release(self) -> None:
         try:
-            if self._path is not None:
+            if self._fd is not None:  # None without a lock file (acquire opens it when there is one)
                 self._fcntl.flock(self._fd, self._fcntl.LOCK_UN)
         finally:
             self._threads.release()

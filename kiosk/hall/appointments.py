@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, time, timedelta
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from kiosk import clock
@@ -103,11 +104,15 @@ def book(
     ).first()
     if existing is not None:
         return existing, False
-    taken = s.execute(
-        update(AppointmentSlot)
-        .where(AppointmentSlot.id == slot_id, AppointmentSlot.booked < AppointmentSlot.capacity)
-        .values(booked=AppointmentSlot.booked + 1)
-        .execution_options(synchronize_session=False)
+    # an UPDATE without RETURNING gives a CursorResult (SQLAlchemy types it as Result)
+    taken = cast(
+        "CursorResult[Any]",
+        s.execute(
+            update(AppointmentSlot)
+            .where(AppointmentSlot.id == slot_id, AppointmentSlot.booked < AppointmentSlot.capacity)
+            .values(booked=AppointmentSlot.booked + 1)
+            .execution_options(synchronize_session=False)
+        ),
     ).rowcount
     if taken != 1:
         raise Conflict("that slot is full", code="slot_full")

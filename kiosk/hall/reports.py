@@ -41,7 +41,9 @@ def period(hall: Hall, date_from: str | None, date_to: str | None) -> tuple[date
 def _local_hour(s: Session, hall: Hall, col):
     if s.get_bind().dialect.name == "postgresql":
         return cast(func.extract("hour", func.timezone(hall.tz, col)), Float)
-    offset = clock.now().astimezone(ZoneInfo(hall.tz)).utcoffset().total_seconds() / 3600
+    utc_offset = clock.now().astimezone(ZoneInfo(hall.tz)).utcoffset()
+    assert utc_offset is not None  # astimezone() gives an aware datetime
+    offset = utc_offset.total_seconds() / 3600
     return cast(func.strftime("%H", col, f"{offset:+.0f} hours"), Float)
 
 
@@ -167,11 +169,16 @@ def _quantile(s: Session, value, where: list, q: float) -> float | None:
     if not n:
         return None
     k = int(round(q * (n - 1)))
-    return float(s.scalar(select(value).where(*where, value.is_not(None)).order_by(value).limit(1).offset(k)))
+    x = s.scalar(select(value).where(*where, value.is_not(None)).order_by(value).limit(1).offset(k))
+    return None if x is None else float(x)
 
 
 def _r(x: float | None, nd: int = 1) -> float | None:
     return None if x is None else round(x, nd)
+
+
+def _minutes(seconds: float | None) -> float | None:
+    return None if seconds is None else seconds / 60
 
 
 def kpis(
@@ -217,7 +224,7 @@ def kpis(
     ).all()
     n_called = sum(row[1] for row in by_queue)
 
-    accuracy = {}
+    accuracy: dict[str, dict[str, float]] = {}
     for bt, status, n in s.execute(
         select(Triage.business_type, Triage.status, func.count())
         .where(
@@ -234,15 +241,19 @@ def kpis(
             select(Appointment.status, func.count())
             .where(Appointment.created_at >= start, Appointment.created_at < end)
             .group_by(Appointment.status)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
-    ratings = dict(
-        s.execute(
+    ratings = {
+        rating: n
+        for rating, n in s.execute(
             select(Visit.rating, func.count())
             .where(in_period, Visit.rating.is_not(None))
             .group_by(Visit.rating)
-        ).all()
-    )
+        )
+        if rating is not None  # none are: the query leaves them out
+    }
     rated = sum(ratings.values())
 
     return {
@@ -253,7 +264,7 @@ def kpis(
             row[0]: {
                 "tickets": row[1],
                 "mean_min": _r(float(row[2])),
-                "p90_min": _r(_quantile(s, Ticket.wait_s, [*called, Ticket.queue == row[0]], 0.9) / 60),
+                "p90_min": _r(_minutes(_quantile(s, Ticket.wait_s, [*called, Ticket.queue == row[0]], 0.9))),
             }
             for row in by_queue
         },

@@ -8,9 +8,9 @@ a conditional update, so two counters can never call the same ticket.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Date, bindparam, insert, select, text, update
+from sqlalchemy import CursorResult, Date, bindparam, insert, select, text, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from kiosk import clock
@@ -185,6 +185,7 @@ def _count_ahead(s: Session, day, queue: str, rank: int, order_at: datetime, id_
     return dict(
         s.connection()
         .execute(_AHEAD, {"day": day, "queue": queue, "rank": rank, "order_at": order_at, "id": id_})
+        .tuples()
         .all()
     )
 
@@ -213,16 +214,20 @@ def call_next(s: Session, hall: Hall, counter_id: int, at: datetime | None = Non
         .limit(20)
     ).all()
     for candidate in candidates:
-        claimed = s.execute(
-            update(Ticket)
-            .where(Ticket.id == candidate.id, Ticket.status == "waiting")
-            .values(
-                status="called",
-                counter_id=counter_id,
-                called_at=at,
-                wait_s=int((at - candidate.issued_at).total_seconds()),
-            )
-            .execution_options(synchronize_session=False)
+        # an UPDATE without RETURNING gives a CursorResult (SQLAlchemy types it as Result)
+        claimed = cast(
+            "CursorResult[Any]",
+            s.execute(
+                update(Ticket)
+                .where(Ticket.id == candidate.id, Ticket.status == "waiting")
+                .values(
+                    status="called",
+                    counter_id=counter_id,
+                    called_at=at,
+                    wait_s=int((at - candidate.issued_at).total_seconds()),
+                )
+                .execution_options(synchronize_session=False)
+            ),
         ).rowcount
         if claimed == 1:
             s.refresh(candidate)
@@ -242,7 +247,7 @@ def _after_call(s: Session, ticket: Ticket, counter: Counter, at: datetime) -> N
     }
     live.publish(s, "display", "call", call)
     if ticket.visit_id:
-        visits.record(s, s.get(Visit, ticket.visit_id), "ticket_called", call, at=at)
+        visits.record(s, visits.get_visit(s, ticket.visit_id), "ticket_called", call, at=at)
 
 
 def transition(
@@ -261,6 +266,7 @@ def transition(
     if new_status == "called":  # a recall
         ticket.recalls += 1
         ticket.called_at = at
+        assert ticket.counter is not None  # a called ticket is at a counter
         _after_call(s, ticket, ticket.counter, at)
         return ticket
     ticket.status = new_status
@@ -271,7 +277,7 @@ def transition(
     if ticket.visit_id:
         visits.record(
             s,
-            s.get(Visit, ticket.visit_id),
+            visits.get_visit(s, ticket.visit_id),
             f"ticket_{new_status}",
             {"ticket_id": ticket.id, "number": ticket.number},
             at=at,
@@ -307,7 +313,7 @@ def transfer(
     if ticket.visit_id:
         visits.record(
             s,
-            s.get(Visit, ticket.visit_id),
+            visits.get_visit(s, ticket.visit_id),
             "ticket_transferred",
             {
                 "ticket_id": ticket.id,
@@ -338,7 +344,7 @@ def close_days_before(s: Session, hall: Hall, at: datetime | None = None) -> int
         if ticket.visit_id:
             visits.record(
                 s,
-                s.get(Visit, ticket.visit_id),
+                visits.get_visit(s, ticket.visit_id),
                 "ticket_cancelled",
                 {"ticket_id": ticket.id, "number": ticket.number, "reason": "day_end"},
                 at=at,

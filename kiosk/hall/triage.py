@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,7 +24,7 @@ def judge(hall: Hall, parsed: dict) -> dict:
     """Turn Rasa's parse result into the API's classification with a reason to decline."""
     ranking = parsed.get("intent_ranking") or ([parsed["intent"]] if parsed.get("intent") else [])
     business = [r for r in ranking if r.get("name") in hall.taxonomy.types]
-    top = ranking[0] if ranking else {"name": None, "confidence": 0.0}
+    top: dict[str, Any] = ranking[0] if ranking else {"name": None, "confidence": 0.0}
     alternatives = [
         {"business_type": r["name"], "confidence": round(r["confidence"], 4)} for r in business[:3]
     ]

@@ -178,7 +178,7 @@ def as_dicts(s: Session, hall: Hall, triages: list[Triage]) -> list[dict[str, An
         _card(
             hall,
             t,
-            tickets_by_id.get(t.ticket_id),
+            tickets_by_id.get(t.ticket_id) if t.ticket_id is not None else None,
             t.visit_id in asked,
             _lines(turns.get(t.visit_id, [])[-DIALOG_LINES:], t.text),
         )

@@ -36,7 +36,7 @@ def _cached(key: tuple, compute):
 
 def service_minutes(s: Session, hall: Hall, business_type: str) -> float:
     return _cached(
-        (s.get_bind().url, "service", business_type), lambda: _service_minutes(s, hall, business_type)
+        (s.get_bind().engine.url, "service", business_type), lambda: _service_minutes(s, hall, business_type)
     )
 
 
@@ -60,7 +60,7 @@ def _service_minutes(s: Session, hall: Hall, business_type: str) -> float:
 
 def open_counters(s: Session, queue: str) -> int:
     queues = _cached(
-        (s.get_bind().url, "open"),
+        (s.get_bind().engine.url, "open"),
         lambda: [list(q) for q in s.scalars(select(Counter.queues).where(Counter.is_open.is_(True)))],
     )
     return sum(1 for served in queues if queue in served)
@@ -78,7 +78,7 @@ WAITING_BY_TYPE = (
 
 def waiting_by_type(s: Session, day: date, queue: str) -> dict[str, int]:
     """How many wait in `queue`, per business type."""
-    return dict(s.execute(WAITING_BY_TYPE, {"day": day, "queue": queue}).all())
+    return dict(s.execute(WAITING_BY_TYPE, {"day": day, "queue": queue}).tuples().all())
 
 
 def minutes_for(s: Session, hall: Hall, queue: str, by_type: dict[str, int]) -> float:

@@ -23,6 +23,9 @@ connection = config.attributes.get("connection")
 if connection is not None:
     run(connection)
 else:
-    with create_engine(config.get_main_option("sqlalchemy.url")).connect() as conn:
+    url = config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise RuntimeError("alembic needs a connection from kiosk.migrate or sqlalchemy.url")
+    with create_engine(url).connect() as conn:
         run(conn)
         conn.commit()
