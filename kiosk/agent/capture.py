@@ -162,6 +162,7 @@ class FrameSource:
             ok_once = False
             while not self._stop.is_set():
                 if paced:
+                    assert self.fps is not None  # _open gives files and sequences a frame rate
                     due = t0 + n / self.fps
                     wait = due - self._clock()
                     if wait > 0:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
+import cv2.data  # the Haar cascades' folder; cv2's stubs know the submodule only when imported
 import numpy as np
 
 WIDTH, HEIGHT, FPS = 640, 480, 15.0
@@ -272,7 +273,7 @@ def draw_person(
     face_visible: bool,
     moving: bool,
     t: float,
-    faces: dict[str, np.ndarray],
+    faces: dict[str, tuple[np.ndarray, float]],
 ):
     """Draws body then face; returns the face box (x, y, w, h) as pasted, or None."""
     s = FOCAL_PX / d
@@ -354,7 +355,7 @@ def generate(path: str | Path, scenario_name: str = "demo", *, fps: float = FPS,
     base = background(rng)
     faces = {name: (patch, box_ratio(patch, base)) for name, patch in face_sources().items()}
     partial = path.with_name(path.stem + ".partial" + path.suffix)  # a running agent never sees half a file
-    writer = cv2.VideoWriter(str(partial), cv2.VideoWriter_fourcc(*"mp4v"), fps, (WIDTH, HEIGHT))
+    writer = cv2.VideoWriter(str(partial), cv2.VideoWriter.fourcc(*"mp4v"), fps, (WIDTH, HEIGHT))
     if not writer.isOpened():
         raise RuntimeError(f"cannot write {path}")
     frames = []

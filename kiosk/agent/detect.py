@@ -16,6 +16,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 import cv2
+import cv2.data  # the Haar cascades' folder; cv2's stubs know the submodule only when imported
 import numpy as np
 
 from .config import DetectorSettings, DistanceSettings
@@ -213,7 +214,7 @@ class HaarFaceDetector(Detector):
         out = []
         for (x, y, w, h), score in zip(boxes, np.ravel(weights) if len(boxes) else [], strict=True):
             d = Detection(float(x), float(y), float(w), float(h), score=float(score), kind="face")
-            if self.verifier is not None and not self._confirmed(gray, d):
+            if not self._confirmed(gray, d):
                 continue
             if self.refine:
                 d = self._refit(gray, d)
@@ -221,6 +222,8 @@ class HaarFaceDetector(Detector):
         return out
 
     def _confirmed(self, gray: np.ndarray, d: Detection) -> bool:
+        if self.verifier is None:  # verification is off
+            return True
         pad = d.w * 0.3
         x0, y0 = int(max(0, d.x - pad)), int(max(0, d.y - pad))
         x1, y1 = int(min(gray.shape[1], d.x + d.w + pad)), int(min(gray.shape[0], d.y + d.h + pad))
@@ -261,7 +264,8 @@ class HogPeopleDetector(Detector):
         # the band is in box widths; a HOG person box is 64x128, so width = height / 2
         super().__init__(min_px, max_px)
         self.hog = cv2.HOGDescriptor()
-        self.hog.setSVMDetector(cv2.HOGDescriptor_getDefaultPeopleDetector())
+        # an ndarray of float32 (typed as a Sequence): asarray() returns that same array
+        self.hog.setSVMDetector(np.asarray(cv2.HOGDescriptor.getDefaultPeopleDetector(), dtype=np.float32))
         self.score_threshold = score_threshold
 
     @property

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
+from typing import Any
 
 import cv2
 import numpy as np
@@ -66,7 +67,7 @@ def calibrate(
             sizes.append(best.h if best.kind == "person" else best.w)
     real = settings.person_height_m if detector.kind == "person" else settings.face_width_m
     focal = focal_from_boxes(sizes, distance_m, real)
-    result = {
+    result: dict[str, Any] = {
         "focal_px": round(focal, 2),
         "distance_m": distance_m,
         "box_px": round(statistics.median(sizes), 2),

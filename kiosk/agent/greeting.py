@@ -15,7 +15,7 @@ is someone who walked off, and a newcomer there is a new visit.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from .config import TrackerSettings, ZoneSettings
@@ -149,7 +149,7 @@ class GreetingMachine:
             self.reacquired += 1
         return best
 
-    def update(self, t: float, tracks: list[Track], ended: list[Track] = ()) -> None:
+    def update(self, t: float, tracks: list[Track], ended: Sequence[Track] = ()) -> None:
         self._seen_ids = {tr.id for tr in tracks if tr.seen}
         for track in tracks:
             visit = self._visit_for(track, t)
@@ -174,17 +174,18 @@ class GreetingMachine:
                 self.on_greet(visit, t)
         reach = self.zones.approach_m + self.zones.hysteresis_m
         for track in ended:
-            visit = self.by_track.pop(track.id, None)
-            if visit is None or any(v is visit for v in self.by_track.values()):
+            ended_visit = self.by_track.pop(track.id, None)
+            if ended_visit is None or any(v is ended_visit for v in self.by_track.values()):
                 continue  # another live track still serves this visit
-            visit.ended_at = t
-            lost_near = visit.last_distance is not None and visit.last_distance < reach
+            ended_visit.ended_at = t
+            lost_near = ended_visit.last_distance is not None and ended_visit.last_distance < reach
             if lost_near and self.tracker.reacquire_s > 0:
-                self.held.append(visit)
-            elif visit.approached_at is not None:
-                self.on_left(visit, visit.last_seen)
+                self.held.append(ended_visit)
+            elif ended_visit.approached_at is not None:
+                self.on_left(ended_visit, ended_visit.last_seen)
         keep = []
         for visit in self.held:
+            assert visit.ended_at is not None  # a visit is held from the moment its track ended
             if t - visit.ended_at >= self.tracker.reacquire_s:
                 if visit.approached_at is not None:
                     self.on_left(visit, visit.last_seen)

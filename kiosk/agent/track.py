@@ -79,6 +79,10 @@ class ObjectTracker(ABC):
     def pop_ended(self) -> list[Track]:
         """Tracks ended (unseen too long) since the last call."""
 
+    @abstractmethod
+    def end_all(self) -> list[Track]:
+        """End every live track (the source stopped)."""
+
 
 class IouCentroidTracker(ObjectTracker):
     """Greedy matching: first by box overlap, then by centre distance (to where the track should be

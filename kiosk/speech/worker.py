@@ -31,7 +31,7 @@ import tempfile
 import threading
 import time
 import wave
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -300,7 +300,7 @@ class SpeechWorker:
         )
         return self.say(text, lang=lang, kind="ticket")
 
-    def prepare(self, texts: list[tuple[str, str]]) -> None:
+    def prepare(self, texts: Sequence[tuple[str, str]]) -> None:
         """Render these (text, lang) pairs ahead, in the worker, so saying them later starts at once."""
         for text, lang in texts:
             self._put(Utterance(text=text, lang=lang, kind="prepare"))
@@ -398,6 +398,7 @@ class SpeechWorker:
             self._end(utt, "dropped")  # callbacks run outside the lock: they may call say()
             return
         start = starting[0].started_at
+        assert start is not None  # _begin has just stamped it
         self.speaking.set()
         try:
             proc = None
