@@ -129,6 +129,7 @@ def send(data: bytes, spec: str) -> None:
     target = parse_target(spec)
     with _write_lock:
         if target.kind == "file":
+            assert target.path is not None  # parse_target gives every file target its path
             target.path.parent.mkdir(parents=True, exist_ok=True)
             with open(target.path, "ab") as out:
                 out.write(data)

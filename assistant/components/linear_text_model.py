@@ -105,6 +105,8 @@ class LinearTextModel:
 
     # --------------------------------------------------------- persistence
     def save(self, folder: Path) -> None:
+        if self.idf is None or self.coef is None or self.intercept is None:
+            raise RuntimeError("the model is not trained")
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         meta = {

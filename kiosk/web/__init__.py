@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from apiflask import APIFlask
+from flask.json.provider import DefaultJSONProvider
 
 from kiosk.settings import Settings, get_settings
 
@@ -25,6 +26,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> APIFlask:
         VALIDATION_ERROR_STATUS_CODE=422,
         AUTH_ERROR_STATUS_CODE=401,
     )
+    assert isinstance(app.json, DefaultJSONProvider)  # APIFlask keeps Flask's default provider
     app.json.ensure_ascii = False
     app.extensions["settings"] = settings
 

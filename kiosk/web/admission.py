@@ -71,7 +71,8 @@ def init_app(app: Flask, settings: Settings) -> None:
             _held.slot = False
             slots.release()
 
-    app.wsgi_app = admitted
+    # Flask's documented way to add WSGI middleware, but its typing declares wsgi_app a method
+    app.wsgi_app = admitted  # type: ignore[method-assign]
 
 
 @contextmanager

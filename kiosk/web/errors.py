@@ -41,7 +41,9 @@ def init_app(app: APIFlask) -> None:
         details = error.detail if isinstance(error.detail, dict) else {}
         if error.status_code == 422 and not code:
             code = "validation_failed"
-        return body(error.status_code, error.message, code, details), error.status_code, error.headers
+        # HTTPError.__init__ fills a missing message with the status's reason phrase
+        message = error.message or ""
+        return body(error.status_code, message, code, details), error.status_code, error.headers
 
     @app.errorhandler(HallError)
     def _hall_error(error: HallError):

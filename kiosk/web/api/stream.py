@@ -25,10 +25,11 @@ def live_stream():
         raise Invalid("channel is one or more of kiosk:<device>, guide, display, hall", code="bad_channel")
     who = actor()
     private = names - _PUBLIC
-    if private and who is None:
-        abort(401, "credentials required", extra_data={"code": "unauthorized"})
-    if "guide" in private and who.role not in ("guide", "supervisor", "admin"):
-        abort(403, "the guide channel is for guides", extra_data={"code": "forbidden"})
+    if private:
+        if who is None:
+            abort(401, "credentials required", extra_data={"code": "unauthorized"})
+        if "guide" in private and who.role not in ("guide", "supervisor", "admin"):
+            abort(403, "the guide channel is for guides", extra_data={"code": "forbidden"})
     release()
     since = request.headers.get("Last-Event-ID", type=int)
     body = stream(current_app.extensions["live"], names, since)

@@ -139,7 +139,9 @@ def login():
     error = None
     if form.validate_on_submit():
         s = db()
-        user = accounts.check_password(s, form.username.data.strip(), form.password.data)
+        username, password = form.username.data, form.password.data
+        assert username and password  # DataRequired: validate_on_submit() has checked both
+        user = accounts.check_password(s, username.strip(), password)
         if user is not None:
             session.clear()  # a fresh session: no fixation
             login_user(StaffLogin(user))

@@ -68,6 +68,7 @@ def visits_page():
     except HallError as exc:
         error = exc.message
     args = {k: v for k, v in request.args.items() if k != "offset"}
+    csv_args: dict[str, Any] = {k: ("true" if v is True else v) for k, v in f.items()}
     return render(
         "staff/review_visits.html",
         found=found,
@@ -76,7 +77,7 @@ def visits_page():
         types=hall().taxonomy.types,
         outcomes=OUTCOMES,
         page_size=PAGE_SIZE,
-        csv_url=url_for("staff.visits_csv", **{k: ("true" if v is True else v) for k, v in f.items()}),
+        csv_url=url_for("staff.visits_csv", **csv_args),
     )
 
 
