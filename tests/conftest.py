@@ -12,6 +12,8 @@ import os
 import pytest
 
 from tests.support import browser as chromium
+from tests.support.assistant import REQUIRED as ASSISTANT_REQUIRED
+from tests.support.assistant import AssistantStack, missing_reason
 from tests.support.pg import TempPostgres
 from tests.support.server import HallServerProcess
 
@@ -107,3 +109,19 @@ def browser():
         b = chromium.launch(p)
         yield b
         b.close()
+
+
+@pytest.fixture(scope="session")
+def assistant(tmp_path_factory):
+    """The real Rasa and action servers, started once for the whole run (tests/support/assistant.py).
+
+    Without .venv-rasa or a trained model the tests that need it are skipped,
+    or fail under ASSISTANT_TESTS_REQUIRED=1 (as `make test` runs them)."""
+    reason = missing_reason()
+    if reason:
+        if ASSISTANT_REQUIRED:
+            pytest.fail(reason)
+        pytest.skip(reason)
+    stack = AssistantStack(tmp_path_factory.mktemp("assistant"), DEVICE_TOKEN).start()
+    yield stack
+    stack.stop()

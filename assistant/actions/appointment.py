@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from datetime import datetime
@@ -12,7 +13,7 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from assistant.actions.hall_api import HallApiError
+from assistant.actions.hall_api import HallAction, HallApiError
 from assistant.actions.texts import text
 from assistant.actions.triage import (
     alert_guide,
@@ -25,15 +26,28 @@ from assistant.textnorm import extract_phone, normalize_digits
 logger = logging.getLogger(__name__)
 
 MAX_SLOT_BUTTONS = 6
-NAME_PREFIX = re.compile(r"^(我叫|我是|我姓|姓名是?|名字是?|叫我|my name is|i am|i'm|name:?)\s*", re.I)
-NAME_SUFFIX = re.compile(r"(就行|就好|吧|呀|啊|。|！|!|\.)+$")
+# The name is the text of the answer to the name question (no entity
+# extractor learns names): what people say around it goes, "我叫张伟",
+# "姓名：张伟", "名字就写张伟", "免贵姓张", "登记张伟的名字", "my name is Anna Wang".
+NAME_PREFIX = re.compile(
+    r"^(?:(?:我的|俺的)?(?:名字|姓名)(?:是|叫|就|写|[:：])*|我叫|俺叫|叫我|我是|免贵姓|我姓|联系人|登记人?|就写|写"
+    r"|my name is|my name's|i am|i'm|name:?)\s*",
+    re.I,
+)
+NAME_SUFFIX = re.compile(r"(?:的名字|就行|就好|就可以|吧|呀|啊|。|！|!|\.)+$")
+# "我叫张伟，电话13812345678": the number fills the phone slot (its regex
+# entity); the name is the first part of the answer without digits.
+NAME_PARTS = re.compile(r"[，,;；、]")
 
 
 def clean_name(value: str) -> str | None:
-    """'我叫张三' -> '张三'; None when it does not look like a name."""
-    name = NAME_PREFIX.sub("", value.strip())
-    name = NAME_SUFFIX.sub("", name).strip(" ，,")
-    if not name or len(name) > 20 or re.search(r"\d", name) or name.startswith("/"):
+    """'我叫张三' -> '张三', '张三，13812345678' -> '张三'; None when it does not look like a name."""
+    parts = [part.strip() for part in NAME_PARTS.split(value.strip())]
+    words = [part for part in parts if part and not re.search(r"\d", part)]
+    if not words:
+        return None
+    name = NAME_SUFFIX.sub("", NAME_PREFIX.sub("", words[0])).strip()
+    if not name or len(name) > 20 or name.startswith("/"):
         return None
     return name
 
@@ -134,15 +148,13 @@ class ActionAskPhone(Action):
         return []
 
 
-class ActionAskAppointmentSlot(Action):
+class ActionAskAppointmentSlot(HallAction):
     """Offers the free slots of the next days as buttons."""
 
     def name(self) -> str:
         return "action_ask_appointment_slot"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         language = language_of(tracker)
         try:
             slots = free_slots(tracker)
@@ -179,12 +191,12 @@ class ValidateAppointmentForm(FormValidationAction):
             dispatcher.utter_message(text=text("bad_phone", language_of(tracker)))
         return {"phone": phone}
 
-    def validate_appointment_slot(
+    async def validate_appointment_slot(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         language = language_of(tracker)
         try:
-            slots = free_slots(tracker)
+            slots = await asyncio.to_thread(free_slots, tracker)
         except HallApiError as exc:
             logger.error("appointment slots: %s", exc)
             slots = []
@@ -195,15 +207,13 @@ class ValidateAppointmentForm(FormValidationAction):
         return {"appointment_slot": str(slot["id"])}
 
 
-class ActionBookAppointment(Action):
+class ActionBookAppointment(HallAction):
     """The form is complete: book the slot."""
 
     def name(self) -> str:
         return "action_book_appointment"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         language = language_of(tracker)
         business_type = tracker.get_slot("business_type") or "general_inquiry"
         slot_id = tracker.get_slot("appointment_slot")

@@ -1,45 +1,50 @@
-"""A small client of the hall server API (docs/api.md) for the actions."""
+"""The actions' side of the hall API (docs/api.md): its operations for one kiosk session, over kiosk.hall_client."""
 
 from __future__ import annotations
 
+import abc
+import asyncio
 import logging
 import os
 import time
 from typing import Any
 
-import requests
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from kiosk.hall_client import HallApiError, HallClient
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_URL = "http://127.0.0.1:8000"
-TIMEOUT_S = float(os.environ.get("KIOSK_API_TIMEOUT_S", "5"))
+__all__ = ["HallAction", "HallApi", "HallApiError", "taxonomy"]
+
+# One client for the whole action server: its connections are kept alive between actions.
+_HALL = HallClient(timeout_s=float(os.environ.get("KIOSK_API_TIMEOUT_S", "5")))
 
 
-class HallApiError(Exception):
-    """The hall server answered with an error, or could not be reached."""
+class HallAction(Action, abc.ABC):
+    """An action that calls the hall: `act` runs on a worker thread, so a slow hall
+    never blocks the action server's event loop (and the other kiosks' actions).
+    Abstract, so that rasa_sdk does not register it as an action of its own."""
 
-    def __init__(self, status: int, code: str, message: str = "") -> None:
-        super().__init__(f"{status} {code}: {message}")
-        self.status = status
-        self.code = code
-        self.message = message
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        return await asyncio.to_thread(self.act, dispatcher, tracker, domain)
+
+    @abc.abstractmethod
+    def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]: ...
 
 
-class HallClient:
-    """Calls the hall API with the device token; `session_id` is the Rasa sender id."""
+class HallApi:
+    """The hall operations of the actions, for one kiosk session (`session_id`: the Rasa sender id)."""
 
-    def __init__(
-        self,
-        session_id: str,
-        base_url: str | None = None,
-        token: str | None = None,
-        http: requests.Session | None = None,
-    ) -> None:
+    def __init__(self, session_id: str, hall: HallClient | None = None) -> None:
         self.session_id = session_id
-        self.base_url = (base_url or os.environ.get("KIOSK_SERVER_URL") or DEFAULT_URL).rstrip("/")
-        # same development default as the hall server (kiosk/settings.py)
-        self.token = token if token is not None else os.environ.get("KIOSK_DEVICE_TOKEN", "dev-device-token")
-        self.http = http or requests
+        self.hall = hall or _HALL
 
     def _request(
         self,
@@ -50,42 +55,19 @@ class HallClient:
         body: dict[str, Any] | None = None,
         idempotency_key: str | None = None,
     ) -> dict[str, Any]:
-        headers = {"Accept": "application/json"}
-        if self.token:
-            headers["Authorization"] = f"Bearer {self.token}"
-        if idempotency_key:
-            headers["Idempotency-Key"] = idempotency_key
         try:
-            response = self.http.request(
-                method,
-                self.base_url + path,
-                params=params,
-                json=body,
-                headers=headers,
-                timeout=TIMEOUT_S,
-            )
-        except requests.RequestException as exc:
-            raise HallApiError(0, "unreachable", str(exc)) from exc
-        if response.status_code == 204:
-            return {}
-        try:
-            data = response.json()
-        except ValueError:
-            data = {}
-        if response.status_code >= 400:
-            error = data.get("error", {}) if isinstance(data, dict) else {}
-            code = error.get("code", "http_error")
-            if code == "session_not_found" and body and body.get("session_id"):
+            return self.hall.call(method, path, params=params, json=body, idempotency_key=idempotency_key)
+        except HallApiError as exc:
+            if exc.code == "session_not_found" and body and body.get("session_id"):
                 # A conversation that did not start at a kiosk (rasa shell, a
                 # test, an integrator on the REST channel): the customer still
                 # gets the ticket, it is just not linked to a visit.
                 logger.warning("no kiosk session %s: calling %s without it", body["session_id"], path)
                 unlinked = {k: v for k, v in body.items() if k != "session_id"}
-                return self._request(
-                    method, path, params=params, body=unlinked, idempotency_key=idempotency_key
+                return self.hall.call(
+                    method, path, params=params, json=unlinked, idempotency_key=idempotency_key
                 )
-            raise HallApiError(response.status_code, code, error.get("message", response.text[:200]))
-        return data
+            raise
 
     # taxonomy -----------------------------------------------------------
     def business_type(self, business_type: str) -> dict[str, Any]:
@@ -154,7 +136,7 @@ _TAXONOMY_CACHE: dict[str, Any] = {"at": 0.0, "types": {}}
 _TAXONOMY_TTL_S = 60.0
 
 
-def taxonomy(client: HallClient) -> dict[str, dict[str, Any]]:
+def taxonomy(client: HallApi) -> dict[str, dict[str, Any]]:
     """The business types by id, cached for a minute (names for buttons and questions)."""
     now = time.monotonic()
     if _TAXONOMY_CACHE["types"] and now - _TAXONOMY_CACHE["at"] < _TAXONOMY_TTL_S:

@@ -9,7 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from assistant.actions.hall_api import HallApiError, HallClient, taxonomy
+from assistant.actions.hall_api import HallAction, HallApi, HallApiError, taxonomy
 from assistant.actions.texts import text
 
 logger = logging.getLogger(__name__)
@@ -56,8 +56,8 @@ def language_of(tracker: Tracker) -> str:
     return "en" if tracker.get_slot("language") == "en" else "zh"
 
 
-def client_for(tracker: Tracker) -> HallClient:
-    return HallClient(session_id=tracker.sender_id)
+def client_for(tracker: Tracker) -> HallApi:
+    return HallApi(session_id=tracker.sender_id)
 
 
 def idempotency_key(tracker: Tracker, kind: str) -> str:
@@ -156,13 +156,13 @@ class ActionSetLanguage(Action):
         return []
 
 
-class ActionTriage(Action):
+class ActionTriage(HallAction):
     """A business-type intent: confirm it, or go ahead when the customer tapped a button."""
 
     def name(self) -> str:
         return "action_triage"
 
-    async def run(
+    def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         language = language_of(tracker)
@@ -202,13 +202,13 @@ class ActionTriage(Action):
         return [SlotSet("business_type", business_type), SlotSet("stage", stage)]
 
 
-class ActionClarify(Action):
+class ActionClarify(HallAction):
     """Unsure (nlu_fallback, unclear_request): one question with the likeliest two or three business types."""
 
     def name(self) -> str:
         return "action_clarify"
 
-    async def run(
+    def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         language = language_of(tracker)
@@ -257,13 +257,13 @@ class ActionRejectTriage(Action):
         return [SlotSet("stage", None), SlotSet("business_type", None)]
 
 
-class ActionRoute(Action):
+class ActionRoute(HallAction):
     """The confirmed business type: materials, then ticket, self-service, hand-over or appointment."""
 
     def name(self) -> str:
         return "action_route"
 
-    async def run(
+    def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         language = language_of(tracker)
@@ -336,13 +336,13 @@ class ActionRoute(Action):
         return [SlotSet("stage", "need_appointment")]
 
 
-class ActionIssueTicket(Action):
+class ActionIssueTicket(HallAction):
     """Self-service was offered and the customer still wants a counter ticket."""
 
     def name(self) -> str:
         return "action_issue_ticket"
 
-    async def run(
+    def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         language = language_of(tracker)
@@ -353,13 +353,13 @@ class ActionIssueTicket(Action):
         return issue_ticket(dispatcher, tracker, business_type, language)
 
 
-class ActionCallGuide(Action):
+class ActionCallGuide(HallAction):
     """Asked for a human, out of scope, or still unsure: alert a guide."""
 
     def name(self) -> str:
         return "action_call_guide"
 
-    async def run(
+    def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")

@@ -13,6 +13,8 @@ from typing import Any, Dict, List, Optional
 import pytest
 import requests
 
+from tests.conftest import DEVICE_TOKEN
+
 _ids = itertools.count(1)
 
 
@@ -76,9 +78,7 @@ def texts(result: Dict[str, Any]) -> str:
 
 
 def hall_get(hall_server: str, path: str) -> requests.Response:
-    # the hall server of these tests runs with this device token (conftest.py)
-    return requests.get(hall_server + path, timeout=10,
-                        headers={"Authorization": "Bearer assistant-test-device-token"})
+    return requests.get(hall_server + path, timeout=10, headers={"Authorization": f"Bearer {DEVICE_TOKEN}"})
 
 
 # --- triage -------------------------------------------------------------------

@@ -3,13 +3,11 @@
 `hall_server` here is the shared one with two differences: the printer writes
 to a file in the test's folder, and the assistant points at a closed port, so
 the session API is in its touch-menu fallback ("Rasa down") unless a test asks
-for `assistant_hall`, which starts the real action server and Rasa server.
+for `assistant_hall`, which relays to the session's real Rasa and action servers.
 """
 from __future__ import annotations
 
 import os
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,16 +15,10 @@ import pytest
 import requests
 
 from tests.conftest import DEVICE_TOKEN
-from tests.support.processes import rasa_env as _rasa_env
-from tests.support.processes import stop as _stop
-from tests.support.processes import wait_http as _wait
-from tests.support.server import HallServerProcess, free_port
+from tests.support.server import HallServerProcess
 
 ROOT = Path(__file__).resolve().parents[2]
 PORTRAIT = {"width": 1080, "height": 1920}  # the usual hall kiosk: a 21.5" portrait touch screen
-RASA_BIN = ROOT / ".venv-rasa" / "bin" / "rasa"
-RASA_TOKEN = "screen-test-rasa-token"
-ASSISTANT_REQUIRED = os.environ.get("ASSISTANT_TESTS_REQUIRED") == "1"
 SHOTS = Path(os.environ.get("SCREEN_SHOTS", ROOT / "var" / "screenshots"))
 
 
@@ -98,75 +90,17 @@ def kiosk(browser, hall_server) -> Iterator[KioskPage]:
 
 # ------------------------------------------------------------------ the real assistant
 
-def _missing(reason: str) -> None:
-    if ASSISTANT_REQUIRED:
-        pytest.fail(reason)
-    pytest.skip(reason)
-
-
-def _model() -> Path:
-    override = os.environ.get("KIOSK_TEST_RASA_MODEL")
-    if override:
-        return Path(override)
-    digest = subprocess.run([str(ROOT / "assistant/scripts/model-hash.sh")], cwd=ROOT,
-                            capture_output=True, text=True, check=True).stdout.strip()
-    return ROOT / "assistant" / "models" / f"{digest}.tar.gz"
-
-
-@pytest.fixture(scope="session")
-def rasa_ports() -> dict[str, int]:
-    return {"rasa": free_port(), "actions": free_port()}
-
-
-@pytest.fixture(scope="session")
-def rasa_server(rasa_ports, tmp_path_factory) -> Iterator[str]:
-    """The Rasa server on the current model, once per session; its actions on a fixed port."""
-    if not RASA_BIN.exists():
-        _missing("no .venv-rasa: run `make rasa-env`")
-    model = _model()
-    if not model.exists():
-        _missing(f"no trained model {model.name}: run `make rasa-train` "
-                 "(or set KIOSK_TEST_RASA_MODEL to a model file)")
-    tmp = tmp_path_factory.mktemp("rasa")
-    endpoints = tmp / "endpoints.yml"
-    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{rasa_ports["actions"]}/webhook"\n')
-    log = tmp / "rasa.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [str(RASA_BIN), "run", "--model", str(model), "--enable-api", "--auth-token", RASA_TOKEN,
-             "--interface", "127.0.0.1", "--port", str(rasa_ports["rasa"]),
-             "--credentials", str(ROOT / "assistant" / "credentials.yml"), "--endpoints", str(endpoints)],
-            cwd=ROOT, env=_rasa_env(), stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{rasa_ports['rasa']}"
-    try:
-        _wait(url + "/", proc, log, timeout=300)
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            r = requests.get(url + "/status", params={"token": RASA_TOKEN}, timeout=5)
-            if r.ok and r.json().get("model_file"):
-                break
-            time.sleep(0.5)
-        yield url
-    finally:
-        _stop(proc)
-
 
 @pytest.fixture
-def assistant_hall(db_url, tmp_path, rasa_server, rasa_ports) -> Iterator[HallServerProcess]:
-    """The real server relaying to the real Rasa, whose action server calls this server back."""
-    server = _server(db_url, tmp_path, KIOSK_RASA_URL=rasa_server, KIOSK_RASA_TOKEN=RASA_TOKEN,
-                     KIOSK_RASA_TIMEOUT_S="20")
-    log = tmp_path / "actions.log"
-    with log.open("w") as out:
-        actions = subprocess.Popen(
-            [str(RASA_BIN), "run", "actions", "--actions", "assistant.actions",
-             "--port", str(rasa_ports["actions"])], cwd=ROOT,
-            env=_rasa_env(KIOSK_SERVER_URL=server.url, KIOSK_DEVICE_TOKEN=DEVICE_TOKEN),
-            stdout=out, stderr=subprocess.STDOUT)
-    try:
-        _wait(f"http://127.0.0.1:{rasa_ports['actions']}/health", actions, log, timeout=120)
-        server.start()
-        yield server
-    finally:
-        _stop(actions)
-        server.stop()
+def assistant_hall(db_url, tmp_path, assistant) -> Iterator[HallServerProcess]:
+    """The real server relaying to the session's real Rasa, whose actions call this server back."""
+    server = _server(
+        db_url,
+        tmp_path,
+        KIOSK_RASA_URL=assistant.rasa_url,
+        KIOSK_RASA_TOKEN=assistant.token,
+        KIOSK_RASA_TIMEOUT_S="20",
+    ).start()
+    assistant.serve(server.url)
+    yield server
+    server.stop()
