@@ -61,14 +61,13 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.support.processes import rasa_env, stop, wait_http  # noqa: E402
-from tests.support.server import HallServerProcess, free_port  # noqa: E402
+from tests.support.assistant import AssistantStack  # noqa: E402
+from tests.support.server import HallServerProcess  # noqa: E402
 
 RASA_BIN = ROOT / ".venv-rasa" / "bin" / "rasa"
 MODELS = ROOT / "assistant" / "models"
 TRAIN_LOG = ROOT / "var" / "rasa-train.log"
 HELDOUT = ROOT / "bench" / "data" / "triage_heldout.yml"
-RASA_TOKEN = "bench-rasa-token"
 DEVICE_TOKEN = "bench-device-token"
 DEPLOYED_RASA_TIMEOUT_S = 1.3  # kiosk/settings.py rasa_timeout_s default
 TARGETS = {"classify_p50": 60, "classify_p95": 120, "action_p95": 400}
@@ -168,55 +167,28 @@ def training_time_from_log(model: Path) -> str:
 # ------------------------------------------------------------------ the stack
 
 class Stack:
-    """Hall server + action server + Rasa server, as tests/assistant and tests/screen start them."""
+    """Hall server + the assistant (tests/support/assistant.py), its actions calling this hall directly."""
 
     def __init__(self, model: Path, tmp: Path, rasa_timeout: float, workers: str) -> None:
-        self.model, self.tmp, self.procs = model, tmp, []
-        self.rasa_url = f"http://127.0.0.1:{free_port()}"
-        self.actions_url = f"http://127.0.0.1:{free_port()}"
         self.db_path = tmp / "hall.db"
         self.hall = HallServerProcess(
             f"sqlite:///{self.db_path}", KIOSK_DEVICE_TOKEN=DEVICE_TOKEN, KIOSK_WORKERS=workers,
             KIOSK_SNAPSHOT_DIR=str(tmp / "snapshots"), KIOSK_SECRET_KEY="bench-secret-key",
-            KIOSK_PRINTER=f"file:{tmp / 'printer.out'}", KIOSK_RASA_URL=self.rasa_url,
-            KIOSK_RASA_TOKEN=RASA_TOKEN, KIOSK_RASA_TIMEOUT_S=str(rasa_timeout))
-
-    def _spawn(self, name: str, argv: list[str], env: dict) -> tuple[subprocess.Popen, Path]:
-        log = self.tmp / f"{name}.log"
-        with log.open("w") as out:
-            proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-        self.procs.append(proc)
-        return proc, log
+            KIOSK_PRINTER=f"file:{tmp / 'printer.out'}")
+        self.assistant = AssistantStack(tmp, DEVICE_TOKEN, model=model, hall_url=self.hall.url)
+        self.rasa_url = self.assistant.rasa_url
+        self.hall.env.update(KIOSK_RASA_URL=self.rasa_url, KIOSK_RASA_TOKEN=self.assistant.token,
+                             KIOSK_RASA_TIMEOUT_S=str(rasa_timeout))
 
     def start(self) -> "Stack":
-        actions, actions_log = self._spawn(
-            "actions", [str(RASA_BIN), "run", "actions", "--actions", "assistant.actions",
-                        "--port", self.actions_url.rsplit(":", 1)[1]],
-            rasa_env(KIOSK_SERVER_URL=self.hall.url, KIOSK_DEVICE_TOKEN=DEVICE_TOKEN))
-        endpoints = self.tmp / "endpoints.yml"
-        endpoints.write_text(f'action_endpoint:\n  url: "{self.actions_url}/webhook"\n')
-        rasa, rasa_log = self._spawn(
-            "rasa", [str(RASA_BIN), "run", "--model", str(self.model), "--enable-api",
-                     "--auth-token", RASA_TOKEN, "--interface", "127.0.0.1",
-                     "--port", self.rasa_url.rsplit(":", 1)[1],
-                     "--credentials", str(ROOT / "assistant" / "credentials.yml"),
-                     "--endpoints", str(endpoints)], rasa_env())
-        wait_http(self.actions_url + "/health", actions, actions_log, timeout=180)
-        wait_http(self.rasa_url + "/", rasa, rasa_log, timeout=600)
-        deadline = time.monotonic() + 300
-        while time.monotonic() < deadline:  # the model may load after the port opens
-            r = requests.get(self.rasa_url + "/status", params={"token": RASA_TOKEN}, timeout=10)
-            if r.ok and r.json().get("model_file"):
-                break
-            time.sleep(0.5)
+        self.assistant.start(timeout=600)
         self.hall.start(timeout=120)
         return self
 
     def stop(self) -> None:
         if self.hall.proc is not None:
             self.hall.stop()
-        for proc in reversed(self.procs):
-            stop(proc)
+        self.assistant.stop()
 
     def tickets_in_db(self) -> int:
         with sqlite3.connect(self.db_path) as con:
@@ -433,7 +405,7 @@ def main(argv=None) -> int:
             return 0
         try:
             print(f"stack up in {time.monotonic() - t0:.0f} s (hall {stack.hall.url}, Rasa {stack.rasa_url}, "
-                  f"actions {stack.actions_url}; hall workers {args.workers}, Rasa timeout {args.rasa_timeout} s)")
+                  f"actions {stack.assistant.actions_url}; hall workers {args.workers}, Rasa timeout {args.rasa_timeout} s)")
             one = Kiosk(stack.hall.url, "kiosk-1")
             # warm-up: the first parse loads the graph, the first actions open connections
             t_first, fail, _ = one.classify(texts[0])

@@ -102,9 +102,12 @@ class HallRelay:
 class AssistantStack:
     """The Rasa server and its action server, started as `make run` starts them, on free ports."""
 
-    def __init__(self, logs: Path, device_token: str) -> None:
+    def __init__(
+        self, logs: Path, device_token: str, *, model: Path | None = None, hall_url: str | None = None
+    ) -> None:
+        """hall_url: the actions call this hall directly (a benchmark's); else through a relay."""
         self.logs = logs
-        self.relay = HallRelay()
+        self.relay = None if hall_url else HallRelay()
         self.rasa_port, self.actions_port = free_port(), free_port()
         self.rasa_url = f"http://127.0.0.1:{self.rasa_port}"
         self.actions_url = f"http://127.0.0.1:{self.actions_port}"
@@ -113,9 +116,9 @@ class AssistantStack:
             RASA_PORT=str(self.rasa_port),
             ACTIONS_PORT=str(self.actions_port),
             RASA_TOKEN=RASA_TOKEN,
-            KIOSK_SERVER_URL=self.relay.url,
+            KIOSK_SERVER_URL=hall_url or self.relay.url,
             KIOSK_DEVICE_TOKEN=device_token,
-            RASA_MODEL=str(current_model()),
+            RASA_MODEL=str(model or current_model()),
         )
         self.procs: list[subprocess.Popen] = []
 
@@ -131,12 +134,12 @@ class AssistantStack:
         self.procs.append(proc)
         return proc
 
-    def start(self) -> AssistantStack:
+    def start(self, timeout: float = 300) -> AssistantStack:
         actions = self._start("actions-serve.sh", self.logs / "actions.log")
         rasa = self._start("serve.sh", self.logs / "rasa.log")
-        wait_http(self.actions_url + "/health", actions, self.logs / "actions.log", timeout=120)
-        wait_http(self.rasa_url + "/", rasa, self.logs / "rasa.log", timeout=300)
-        deadline = time.monotonic() + 120
+        wait_http(self.actions_url + "/health", actions, self.logs / "actions.log", timeout=timeout)
+        wait_http(self.rasa_url + "/", rasa, self.logs / "rasa.log", timeout=timeout)
+        deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:  # the model loads after the server answers
             r = requests.get(self.rasa_url + "/status", params={"token": RASA_TOKEN}, timeout=5)
             if r.ok and r.json().get("model_file"):
@@ -146,9 +149,11 @@ class AssistantStack:
 
     def serve(self, hall_url: str) -> None:
         """From now on the actions call this hall server."""
+        assert self.relay is not None, "this stack's actions call a fixed hall"
         self.relay.target = hall_url.rstrip("/")
 
     def stop(self) -> None:
         for proc in self.procs:
             stop(proc)
-        self.relay.close()
+        if self.relay is not None:
+            self.relay.close()
