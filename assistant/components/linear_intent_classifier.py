@@ -3,7 +3,6 @@
 On ~40-120 examples per intent it generalises better than DIET's intent head
 (cross-validation and the held-out set of bench/triage_quality.py), trains in
 seconds and its probabilities are a usable confidence for FallbackClassifier.
-DIET stays in the pipeline for the entities only (intent_classification: false).
 """
 
 from __future__ import annotations
@@ -32,8 +31,8 @@ def normalize_text(text: str) -> str:
 
     Traditional characters are folded to simplified (電費 -> 电费) so that
     the few traditional examples and the many simplified ones share their
-    n-grams. Only the classifier reads the folded text: the tokenizer, DIET
-    and the entity offsets keep the original.
+    n-grams. Only the classifier reads the folded text: the tokenizer and
+    the regex entities' offsets keep the original.
     """
     return " ".join(HanziConv.toSimplified(to_half_width(text)).lower().split())
 
