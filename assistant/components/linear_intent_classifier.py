@@ -49,6 +49,8 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             "min_df": 1,
             "C": 30.0,
             "max_iter": 3000,
+            "solver": "lbfgs",
+            "random_state": 2026,
             "ranking_length": 10,
         }
 
@@ -89,6 +91,8 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             min_df=self._config["min_df"],
             C=self._config["C"],
             max_iter=self._config["max_iter"],
+            solver=self._config["solver"],
+            random_state=self._config["random_state"],
         ).fit([normalize_text(e.get(TEXT)) for e in examples], [e.get(INTENT) for e in examples])
         self.persist()
         return self._resource

@@ -3,8 +3,8 @@
 Usage: .venv-rasa/bin/python assistant/scripts/intent_cv.py [--folds 5] [--errors]
 
 Fits the pipeline's LinearIntentClassifier model (same text folding, same
-n-grams and C as assistant/config.yml) on stratified folds of nlu/ and
-prints per-intent F1 in about a minute. `make rasa-test-nlu` (the whole
+n-grams, C and solver as assistant/config.yml) on stratified folds of nlu/
+and prints per-intent F1 in about a minute. `make rasa-test-nlu` (the whole
 pipeline, half an hour) stays the reference figure; this one is for iterating on data.
 """
 
@@ -20,18 +20,20 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from assistant.components.linear_intent_classifier import normalize_text  # noqa: E402
+from assistant.components.linear_intent_classifier import LinearIntentClassifier, normalize_text  # noqa: E402
 from assistant.components.linear_text_model import LinearTextModel  # noqa: E402
 from assistant.nlu_examples import load_nlu_examples  # noqa: E402
 from assistant.scripts.cv_summary import BUSINESS_TYPES  # noqa: E402
 
 
 def classifier_settings() -> dict:
-    """min_ngram, max_ngram and C of LinearIntentClassifier in assistant/config.yml."""
+    """LinearIntentClassifier's model settings: its defaults, overridden by assistant/config.yml."""
     config = yaml.safe_load((ROOT / "assistant" / "config.yml").read_text(encoding="utf-8"))
     for step in config["pipeline"]:
         if step["name"].endswith("LinearIntentClassifier"):
-            return {k: step[k] for k in ("min_ngram", "max_ngram", "C") if k in step}
+            settings = {**LinearIntentClassifier.get_default_config(), **step}
+            keys = ("min_ngram", "max_ngram", "min_df", "C", "max_iter", "solver", "random_state")
+            return {k: settings[k] for k in keys}
     raise SystemExit("LinearIntentClassifier is not in assistant/config.yml")
 
 
