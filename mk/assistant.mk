@@ -15,7 +15,7 @@ RASA_MODEL_HASH  = $(shell assistant/scripts/model-hash.sh)
 RASA_MODEL       = assistant/models/$(RASA_MODEL_HASH).tar.gz
 
 .PHONY: rasa-env rasa-train rasa-serve actions-serve rasa-validate rasa-test \
-        rasa-test-stories rasa-test-nlu rasa-intent-cv assistant-pytest assistant-test
+        rasa-test-stories rasa-test-nlu rasa-intent-cv assistant-pytest assistant-test eval
 
 rasa-env: $(RASA_ENV_STAMP)
 
@@ -49,7 +49,8 @@ rasa-test-stories: rasa-train
 	  --stories tests/assistant/stories --fail-on-prediction-errors \
 	  --out $(RASA_REPORTS)/rasa-stories
 
-# 5-fold cross-validation of the NLU pipeline; the report stays in var/reports.
+# 5-fold cross-validation of the whole NLU pipeline (five Rasa trainings):
+# part of `make eval`, not of `make test`. The report stays in var/reports.
 rasa-test-nlu: rasa-env
 	@mkdir -p $(RASA_REPORTS)
 	@start=$$(date +%s); \
@@ -59,26 +60,34 @@ rasa-test-nlu: rasa-env
 	echo "cross-validation took $$(( $$(date +%s) - start )) s"
 	@$(RASA_PYTHON) assistant/scripts/cv_summary.py $(RASA_REPORTS)/rasa-nlu-cv
 
-rasa-test: rasa-test-stories rasa-test-nlu
+rasa-test: eval  # its former name
 
-# The intent classifier alone on stratified folds, in about a minute: for
-# iterating on nlu/ (rasa-test-nlu above stays the reference).
+# The intent classifier alone on stratified folds, in a few minutes; fails
+# below the floors (a little under what it measured, docs/assistant.md), so
+# `make test` catches NLU data that makes the intents worse. rasa-test-nlu
+# above stays the reference figure.
+INTENT_CV_MIN_MACRO_F1    ?= 0.93
+INTENT_CV_MIN_BUSINESS_F1 ?= 0.85
 rasa-intent-cv: rasa-env
-	$(RASA_COMMON_ENV) $(RASA_PYTHON) assistant/scripts/intent_cv.py --folds $(RASA_CV_FOLDS)
+	$(RASA_COMMON_ENV) $(RASA_PYTHON) assistant/scripts/intent_cv.py --folds $(RASA_CV_FOLDS) \
+	  --min-macro-f1 $(INTENT_CV_MIN_MACRO_F1) --min-business-f1 $(INTENT_CV_MIN_BUSINESS_F1)
 
 # Action tests (HTTP to a real action server and a real hall server) and a
 # conversation through the real Rasa server; they start what they need.
 assistant-pytest: rasa-train
 	ASSISTANT_TESTS_REQUIRED=1 $(APP_PYTHON) -m pytest -q tests/assistant
 
-assistant-test: rasa-validate rasa-test-stories assistant-pytest rasa-test-nlu
+assistant-test: rasa-validate rasa-test-stories rasa-intent-cv assistant-pytest
+
+# The slow measurements, figures for docs/assistant.md: the test stories and
+# the whole pipeline's 5-fold cross-validation (rasa-test-nlu, several
+# minutes). Not part of `make test`.
+eval: rasa-test-stories rasa-test-nlu
 
 # Hooks of the root Makefile: `make run` needs a trained model; `make test`
-# validates the data, runs the test stories and the cross-validation, and
-# its pytest run (which includes tests/assistant) must not skip them.
-# ASSISTANT_CV=0 leaves the cross-validation out of `make test` (it is the
-# slowest part: five DIET trainings).
-ASSISTANT_CV ?= 1
+# validates the data, runs the test stories and the intent cross-validation
+# with its floors, and its pytest run (which includes tests/assistant) must
+# not skip them.
 run-prepare:: rasa-train
-test-prepare:: rasa-validate rasa-test-stories $(if $(filter 1,$(ASSISTANT_CV)),rasa-test-nlu)
+test-prepare:: rasa-validate rasa-test-stories rasa-intent-cv
 test: export ASSISTANT_TESTS_REQUIRED = 1
