@@ -11,8 +11,11 @@ export PIP_NO_INPUT := 1
 .PHONY: help run test venv lint lock system-deps test-server serve clean
 
 help:
-	@echo "make run   - start the hall server, assistant, action server and kiosk agent"
-	@echo "make test  - install what is missing and run every test"
+	@echo "make run   - start the hall server, assistant, action server, camera agent and announcer"
+	@echo "make test  - install what is missing, lint, and run every test (SQLite and PostgreSQL)"
+	@echo "make lint  - ruff (lint, format check) and mypy over kiosk/ and assistant/"
+	@echo "make eval  - the assistant's slow measurements (5-fold cross-validation, test stories)"
+	@echo "make lock  - regenerate the hash-locked requirements files from the *.in files"
 
 venv: $(VENV)/.installed
 

@@ -7,7 +7,7 @@ AGENT_DEMO_VIDEO := var/demo/walk-in.mp4
 demo-video: $(AGENT_DEMO_VIDEO)
 
 $(AGENT_DEMO_VIDEO): kiosk/agent/demo.py | venv
-	$(VENV)/bin/python -m kiosk.agent.demo --out $@
+	@scripts/step.sh "demo video for the camera agent: $@" $(VENV)/bin/python -m kiosk.agent.demo --out $@
 
 run-prepare:: $(AGENT_DEMO_VIDEO)
 
