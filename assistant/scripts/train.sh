@@ -16,6 +16,7 @@ export RASA_TELEMETRY_ENABLED=false
 export RASA_CACHE_DIRECTORY="${RASA_CACHE_DIRECTORY:-$PWD/var/rasa-cache}"
 export TF_CPP_MIN_LOG_LEVEL=2
 start=$(date +%s)
+echo "==> training the assistant model $hash (about a minute on two cores; log: var/rasa-train.log) ..."
 "$RASA" train --domain domain.yml --data nlu --config assistant/config.yml \
   --out assistant/models --fixed-model-name "$hash" 2>&1 | tee var/rasa-train.log \
   | grep -E "Your Rasa model|Error|error:" || true
