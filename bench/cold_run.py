@@ -45,15 +45,30 @@ def main() -> int:
     head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=clone, capture_output=True, text=True)
     port, rasa_port, actions_port = free_port(), free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("KIOSK_", "RASA_", "ACTIONS_"))}
-    env.update(KIOSK_PORT=str(port), RASA_PORT=str(rasa_port), ACTIONS_PORT=str(actions_port),
-               KIOSK_ADMIN_PASSWORD="cold-run-admin", KIOSK_AGENT_SPEECH__PLAYER="none")
+    env.update(
+        KIOSK_PORT=str(port),
+        RASA_PORT=str(rasa_port),
+        ACTIONS_PORT=str(actions_port),
+        KIOSK_ADMIN_PASSWORD="cold-run-admin",
+        KIOSK_AGENT_SPEECH__PLAYER="none",
+    )
     url = f"http://127.0.0.1:{port}"
-    print(f"fresh clone of {head.stdout.strip()} in {clone}; make run on :{port} (Rasa :{rasa_port}, "
-          f"actions :{actions_port})", flush=True)
+    print(
+        f"fresh clone of {head.stdout.strip()} in {clone}; make run on :{port} (Rasa :{rasa_port}, "
+        f"actions :{actions_port})",
+        flush=True,
+    )
 
     t0 = time.monotonic()
-    proc = subprocess.Popen(["make", "-s", "run"], cwd=clone, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    proc = subprocess.Popen(
+        ["make", "-s", "run"],
+        cwd=clone,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
 
     def echo_steps() -> None:
         assert proc.stdout is not None
@@ -81,8 +96,11 @@ def main() -> int:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGTERM)
             proc.wait(30)
-    for name, label in (("ready", "hall /readyz 200 (Rasa up)"), ("model", "Rasa model loaded: ready"),
-                        ("greeted", "first greeted visit on the hall")):
+    for name, label in (
+        ("ready", "hall /readyz 200 (Rasa up)"),
+        ("model", "Rasa model loaded: ready"),
+        ("greeted", "first greeted visit on the hall"),
+    ):
         at = marks.get(name)
         print(f"{label:34s} {f'{at:.0f} s' if at is not None else 'not reached'}")
     ready = marks.get("model")
@@ -104,23 +122,31 @@ def _ok(url: str) -> bool:
 
 def _model_loaded(rasa_port: int) -> bool:
     try:
-        r = requests.get(f"http://127.0.0.1:{rasa_port}/status", params={"token": "dev-rasa-token"}, timeout=3)
+        r = requests.get(
+            f"http://127.0.0.1:{rasa_port}/status", params={"token": "dev-rasa-token"}, timeout=3
+        )
         return r.ok and bool(r.json().get("model_file"))
     except (requests.RequestException, ValueError):
         return False
 
 
 def _supervisor_token(clone: Path, env: dict[str, str]) -> str:
-    out = subprocess.run([str(clone / ".venv/bin/python"), "-m", "kiosk", "create-user", "bench-sup",
-                          "--role", "supervisor"], cwd=clone, capture_output=True, text=True,
-                         env={**env, "KIOSK_USER_PASSWORD": "bench-sup-password"}, check=True)
+    out = subprocess.run(
+        [str(clone / ".venv/bin/python"), "-m", "kiosk", "create-user", "bench-sup", "--role", "supervisor"],
+        cwd=clone,
+        capture_output=True,
+        text=True,
+        env={**env, "KIOSK_USER_PASSWORD": "bench-sup-password"},
+        check=True,
+    )
     return out.stdout.rsplit(":", 1)[1].strip()
 
 
 def _greeted(url: str, token: str) -> bool:
     try:
-        visits = requests.get(f"{url}/api/visits", headers={"Authorization": f"Bearer {token}"},
-                              timeout=5).json()["visits"]
+        visits = requests.get(
+            f"{url}/api/visits", headers={"Authorization": f"Bearer {token}"}, timeout=5
+        ).json()["visits"]
     except (requests.RequestException, ValueError, KeyError):
         return False
     return any(v.get("greeting_latency_ms") is not None for v in visits)
