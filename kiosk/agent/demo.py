@@ -13,6 +13,7 @@ import argparse
 import itertools
 import json
 import math
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -354,7 +355,9 @@ def generate(path: str | Path, scenario_name: str = "demo", *, fps: float = FPS,
     rng = np.random.default_rng(seed)
     base = background(rng)
     faces = {name: (patch, box_ratio(patch, base)) for name, patch in face_sources().items()}
-    partial = path.with_name(path.stem + ".partial" + path.suffix)  # a running agent never sees half a file
+    # a running agent never sees half a file, and two stacks started at once in one
+    # checkout (each `make run` builds the video when it is missing) never share one
+    partial = path.with_name(f"{path.stem}.partial-{os.getpid()}{path.suffix}")
     writer = cv2.VideoWriter(str(partial), cv2.VideoWriter.fourcc(*"mp4v"), fps, (WIDTH, HEIGHT))
     if not writer.isOpened():
         raise RuntimeError(f"cannot write {path}")
