@@ -68,7 +68,7 @@ run: venv system-deps run-prepare
 	$(VENV)/bin/honcho start -f Procfile
 
 test: lint venv system-deps test-prepare
-	$(VENV)/bin/python -m pytest tests $(PYTEST_ARGS)
+	$(VENV)/bin/python -m pytest tests --durations=20 $(PYTEST_ARGS)
 
 test-server: venv system-deps
 	$(VENV)/bin/python -m pytest tests/server $(PYTEST_ARGS)
