@@ -61,11 +61,16 @@ lock: venv
 system-deps:
 	@scripts/system-deps.sh
 
+# `make run` and `make serve` start a development hall: the development
+# secrets and the shared device token are accepted. A hall in production runs
+# `python -m kiosk serve` (production is its default; docs/operations.md).
+DEV_ENV := KIOSK_ENV=$${KIOSK_ENV:-development}
+
 serve: venv
-	$(VENV)/bin/python -m kiosk serve
+	$(DEV_ENV) $(VENV)/bin/python -m kiosk serve
 
 run: venv system-deps run-prepare
-	$(VENV)/bin/honcho start -f Procfile
+	$(DEV_ENV) $(VENV)/bin/honcho start -f Procfile
 
 test: lint venv system-deps test-prepare
 	$(VENV)/bin/python -m pytest tests --durations=20 $(PYTEST_ARGS)
@@ -79,7 +84,7 @@ clean:
 # Parts add their own targets (assistant, agent) and hook into these two.
 .PHONY: run-prepare test-prepare
 run-prepare::
-	$(VENV)/bin/python -m kiosk ensure-admin
+	$(DEV_ENV) $(VENV)/bin/python -m kiosk ensure-admin
 test-prepare::
 
 -include mk/*.mk

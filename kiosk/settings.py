@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from kiosk import stack
@@ -16,6 +18,12 @@ ROOT = Path(__file__).resolve().parent.parent
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="KIOSK_", env_file=".env", extra="ignore")
 
+    env: Literal["development", "production"] = Field(
+        default="production",
+        title="Mode",
+        description="production (the default) never accepts a built-in secret; development "
+        "(`make run`, the tests) accepts the development secrets and the shared device token.",
+    )
     database_url: str = Field(
         default=f"sqlite:///{ROOT / 'var' / 'kiosk.db'}",
         title="Database URL",
@@ -39,13 +47,52 @@ class Settings(BaseSettings):
         description="Others wait their turn in arrival order; live pages' "
         "streams and waits on the assistant take no slot.",
     )
+    request_timeout_s: int = Field(
+        default=60,
+        ge=2,
+        le=3600,
+        title="Request timeout (s)",
+        description="A request running longer (a slot held that long) restarts its worker process.",
+    )
     device_token: str = Field(
         default=stack.DEV_DEVICE_TOKEN,
         min_length=8,
-        title="Device token",
-        description="Bearer token of kiosks, agents and the assistant.",
+        title="Shared device token (development only)",
+        description="In development every device may use it; production accepts only the "
+        "devices' own tokens (python -m kiosk add-device).",
     )
-    secret_key: str = Field(default="dev-secret-change-me", min_length=8, title="Session secret")
+    secret_key: str = Field(
+        default="",
+        title="Session secret",
+        description="Signs staff sessions and ticket links. Unset: the development key in "
+        "development; in production one generated into secrets_dir on first start.",
+    )
+    secrets_dir: Path = Field(
+        default=stack.SECRETS_DIR,
+        title="Generated secrets",
+        description="Where production keeps the secrets it generates (mode 0600).",
+    )
+    proxy_hops: int = Field(
+        default=0,
+        ge=0,
+        le=5,
+        title="Trusted proxies in front",
+        description="How many reverse proxies (TLS) set X-Forwarded-For/-Proto/-Host; 0 trusts none.",
+    )
+    stream_per_client: int = Field(
+        default=4,
+        ge=1,
+        le=100,
+        title="Anonymous live pages per address",
+        description="Open public live streams (display, hall) one client address may hold per worker.",
+    )
+    stream_anonymous: int = Field(
+        default=16,
+        ge=1,
+        le=500,
+        title="Anonymous live pages per worker",
+        description="Open public live streams per worker process; past either cap the answer is 429.",
+    )
     timezone: str = Field(
         default="Asia/Shanghai",
         title="Hall time zone",
@@ -67,15 +114,30 @@ class Settings(BaseSettings):
     recent_services: int = Field(default=30, ge=1, le=1000, title="Services averaged for the wait estimate")
     snapshot_dir: Path = Field(default=ROOT / "var" / "snapshots", title="Snapshot folder")
     snapshot_days: int = Field(default=7, ge=0, le=90, title="Days snapshots are kept")
+    redact_after_days: int = Field(
+        default=180,
+        ge=1,
+        le=3650,
+        title="Days personal data is kept",
+        description="Then what customers typed or said and their names and phone numbers are redacted.",
+    )
+    backup_keep: int = Field(
+        default=14,
+        ge=1,
+        le=1000,
+        title="Backups kept",
+        description="python -m kiosk backup DIR keeps this many of its backups in DIR.",
+    )
     rasa_url: str = Field(
         default_factory=stack.rasa_url,
         title="Rasa server URL",
         description="Unset: this stack's Rasa server on 127.0.0.1:RASA_PORT (kiosk/stack.py).",
     )
     rasa_token: str = Field(
-        default_factory=stack.rasa_token,
+        default_factory=lambda: os.environ.get("RASA_TOKEN", "").strip(),
         title="Rasa HTTP API token",
-        description="Unset: RASA_TOKEN, else the development token (kiosk/stack.py).",
+        description="Unset: RASA_TOKEN, else the development token in development and the one "
+        "generated into secrets_dir in production (kiosk/stack.py, as the Rasa server finds it).",
     )
     rasa_timeout_s: float = Field(
         default=1.3,
@@ -94,6 +156,28 @@ class Settings(BaseSettings):
         title="Ticket printer",
         description="'file' (var/printer.out), 'usb:VID:PID' or 'net:HOST[:PORT]'.",
     )
+
+    @model_validator(mode="after")
+    def _no_built_in_secret_in_production(self) -> Settings:
+        """The secrets by kiosk/stack.py's rule: a production hall never runs on a built-in one."""
+        environ = {"KIOSK_ENV": self.env, "KIOSK_SECRETS_DIR": str(self.secrets_dir)}
+        self.secret_key = stack.secret(
+            "KIOSK_SECRET_KEY",
+            self.secret_key.strip(),
+            environ,
+            development=stack.DEV_SECRET_KEY,
+            file="secret_key",
+        )
+        if len(self.secret_key) < 8:
+            raise ValueError("KIOSK_SECRET_KEY has at least 8 characters")
+        self.rasa_token = stack.secret(
+            "KIOSK_RASA_TOKEN", self.rasa_token, environ, development=stack.DEV_RASA_TOKEN, file="rasa_token"
+        )
+        return self
+
+    @property
+    def production(self) -> bool:
+        return self.env == stack.PRODUCTION
 
 
 @lru_cache

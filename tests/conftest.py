@@ -17,6 +17,9 @@ from tests.support.assistant import AssistantStack, missing_reason
 from tests.support.pg import TempPostgres
 from tests.support.server import HallServerProcess
 
+# The tests run the hall in development mode (shared device token, development secrets),
+# as `make run` does; the tests of production mode set KIOSK_ENV=production themselves.
+os.environ.setdefault("KIOSK_ENV", "development")
 ENGINES = [e for e in os.environ.get("KIOSK_TEST_ENGINES", "sqlite,postgresql").split(",") if e]
 DEVICE_TOKEN = "test-device-token"
 _db_names = itertools.count()

@@ -30,10 +30,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> APIFlask:
     app.json.ensure_ascii = False
     app.extensions["settings"] = settings
 
-    from kiosk.web import admission, auth, database, errors, live, maintenance
+    from kiosk.web import admission, auth, database, docs, errors, live, maintenance, proxy
 
     database.init_app(app, settings)
     errors.init_app(app)
+    proxy.init_app(app, settings)
+    docs.init_app(app)
     auth.init_app(app)
     live.init_app(app)
     maintenance.init_app(app)

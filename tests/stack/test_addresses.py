@@ -63,7 +63,8 @@ def test_the_assistant_scripts_read_the_same_rule():
     out = subprocess.run(
         [sys.executable, "-m", "kiosk.stack"],
         cwd=ROOT,
-        env={"KIOSK_PORT": "8125", "RASA_PORT": "6125", "ACTIONS_PORT": "6126", "PATH": "/usr/bin:/bin"},
+        env={"KIOSK_ENV": "development", "KIOSK_PORT": "8125", "RASA_PORT": "6125", "ACTIONS_PORT": "6126",
+             "RASA_TRACKER_URL": "sqlite:////tmp/t.db", "PATH": "/usr/bin:/bin"},
         capture_output=True,
         text=True,
         check=True,
@@ -73,4 +74,21 @@ def test_the_assistant_scripts_read_the_same_rule():
         "export RASA_PORT=6125",
         "export ACTIONS_PORT=6126",
         "export RASA_TOKEN=dev-rasa-token",
+        "export RASA_TRACKER_URL=sqlite:////tmp/t.db",
     ]
+
+
+def test_in_production_the_hall_and_rasa_share_a_generated_rasa_token(tmp_path):
+    """No built-in token in production: the first process generates one (0600) and the others read it."""
+    env = {"KIOSK_ENV": "production", "KIOSK_SECRETS_DIR": str(tmp_path / "secrets"), "PATH": "/usr/bin:/bin"}
+    out = subprocess.run([sys.executable, "-m", "kiosk.stack"], cwd=ROOT, env=env, capture_output=True,
+                         text=True, check=True).stdout
+    exported = dict(line.removeprefix("export ").split("=", 1) for line in out.splitlines())
+    token = exported["RASA_TOKEN"]
+    assert token not in stack.BUILT_IN_SECRETS and len(token) >= 32
+    assert (tmp_path / "secrets" / "rasa_token").stat().st_mode & 0o777 == 0o600
+    hall = Settings(_env_file=None, env="production", secrets_dir=tmp_path / "secrets")
+    assert hall.rasa_token == token
+    assert hall.secret_key not in stack.BUILT_IN_SECRETS
+    with pytest.raises(ValueError, match="KIOSK_RASA_TOKEN"):
+        Settings(_env_file=None, env="production", secrets_dir=tmp_path, rasa_token="dev-rasa-token")

@@ -24,8 +24,9 @@ class HallServerProcess:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.device_token = env.pop("KIOSK_DEVICE_TOKEN", "test-device-token")
-        self.env = {**os.environ, "KIOSK_DATABASE_URL": database_url, "KIOSK_PORT": str(self.port),
-                    "KIOSK_DEVICE_TOKEN": self.device_token, **env}
+        # development mode (the shared device token) unless a test asks for production
+        self.env = {**os.environ, "KIOSK_ENV": "development", "KIOSK_DATABASE_URL": database_url,
+                    "KIOSK_PORT": str(self.port), "KIOSK_DEVICE_TOKEN": self.device_token, **env}
         self.proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 30) -> "HallServerProcess":
