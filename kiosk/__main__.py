@@ -1,4 +1,5 @@
-"""Command line: `python -m kiosk serve | create-user | agent | calibrate | announcer | purge-snapshots`."""
+"""Command line: `python -m kiosk serve | create-user | add-device | list-devices | revoke-device |
+backup | restore | purge-snapshots | agent | calibrate | announcer`."""
 
 from __future__ import annotations
 
@@ -8,24 +9,58 @@ import os
 import sys
 
 
-def _create_user(args) -> int:
-    from kiosk.db import make_engine, make_sessionmaker, transaction
-    from kiosk.hall import accounts
-    from kiosk.hall.errors import HallError
+def _sessions():
+    """The hall database, migrated, for a command."""
+    from kiosk.db import make_engine, make_sessionmaker
     from kiosk.migrate import upgrade
     from kiosk.settings import get_settings
 
-    password = os.environ.get("KIOSK_USER_PASSWORD") or getpass.getpass(f"password for {args.name}: ")
     engine = make_engine(get_settings().database_url)
     upgrade(engine)
-    try:
-        with transaction(make_sessionmaker(engine)) as s:
-            user, token = accounts.create_user(s, args.name, args.role, password)
-    except HallError as exc:
-        print(f"error: {exc.message}", file=sys.stderr)
-        return 2
+    return make_sessionmaker(engine)
+
+
+def _create_user(args) -> int:
+    from kiosk.db import transaction
+    from kiosk.hall import accounts
+
+    password = os.environ.get("KIOSK_USER_PASSWORD") or getpass.getpass(f"password for {args.name}: ")
+    with transaction(_sessions()) as s:
+        user, token = accounts.create_user(s, args.name, args.role, password)
     print(f"created {user.username} ({user.role})")
     print(f"API token (shown once): {token}")
+    return 0
+
+
+def _add_device(args) -> int:
+    from kiosk.db import transaction
+    from kiosk.hall import devices
+
+    with transaction(_sessions()) as s:
+        device, token = devices.add(s, args.name, args.kind)
+    print(f"added {device.kind} {device.name}")
+    print(f"device token (shown once): {token}")
+    return 0
+
+
+def _list_devices(_args) -> int:
+    from kiosk.hall import devices
+
+    with _sessions()() as s:
+        for d in devices.listing(s):
+            state = f"revoked {d.revoked_at:%Y-%m-%d %H:%M}" if d.revoked_at else "active"
+            print(f"{d.name:<24} {d.kind:<11} added {d.created_at:%Y-%m-%d %H:%M}  {state}")
+    return 0
+
+
+def _revoke_device(args) -> int:
+    from kiosk.db import transaction
+    from kiosk.hall import audit, devices
+
+    with transaction(_sessions()) as s:
+        for d in devices.revoke(s, args.name, args.kind):
+            audit.log(s, "command line", "device.revoke", f"device:{d.kind}:{d.name}")
+            print(f"revoked {d.kind} {d.name}")
     return 0
 
 
@@ -35,15 +70,11 @@ def _ensure_admin(_args) -> int:
 
     from sqlalchemy import func, select
 
-    from kiosk.db import make_engine, make_sessionmaker, transaction
+    from kiosk.db import transaction
     from kiosk.hall import accounts
-    from kiosk.migrate import upgrade
     from kiosk.models import User
-    from kiosk.settings import get_settings
 
-    engine = make_engine(get_settings().database_url)
-    upgrade(engine)
-    with transaction(make_sessionmaker(engine)) as s:
+    with transaction(_sessions()) as s:
         if s.scalar(select(func.count()).select_from(User)):
             return 0
         password = os.environ.get("KIOSK_ADMIN_PASSWORD") or secrets.token_urlsafe(9)
@@ -85,10 +116,22 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m kiosk")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("serve", help="run the hall server").set_defaults(run=_serve)
+    from kiosk.hall.accounts import ROLES
+    from kiosk.hall.devices import KINDS
+
     user = sub.add_parser("create-user", help="create a staff account and print its API token")
     user.add_argument("name")
-    user.add_argument("--role", required=True, choices=["guide", "counter", "supervisor", "admin"])
+    user.add_argument("--role", required=True, choices=ROLES)
     user.set_defaults(run=_create_user)
+    device = sub.add_parser("add-device", help="register a device and print its token (shown once)")
+    device.add_argument("name", help="its kiosk or position, e.g. kiosk-1 (a kiosk and its agent share it)")
+    device.add_argument("--kind", required=True, choices=KINDS)
+    device.set_defaults(run=_add_device)
+    sub.add_parser("list-devices", help="the registered devices").set_defaults(run=_list_devices)
+    revoke = sub.add_parser("revoke-device", help="revoke a device's token at once")
+    revoke.add_argument("name")
+    revoke.add_argument("--kind", choices=KINDS, help="only this kind (default: every kind of that name)")
+    revoke.set_defaults(run=_revoke_device)
     sub.add_parser("ensure-admin", help="create an admin account if there is no account yet").set_defaults(
         run=_ensure_admin
     )
@@ -97,7 +140,19 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("calibrate", help="calibrate the camera distance (see its --help)")
     sub.add_parser("announcer", help="speak the display's calls (see its --help)")
     args = parser.parse_args(argv)
-    return args.run(args)
+    from pydantic import ValidationError
+
+    from kiosk.hall.errors import HallError
+
+    try:
+        return args.run(args)
+    except ValidationError as exc:  # a setting (KIOSK_*) is wrong: say which, without a traceback
+        for error in exc.errors():
+            print(f"error: {error['msg'].removeprefix('Value error, ')}", file=sys.stderr)
+        return 2
+    except HallError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -102,6 +102,8 @@ class Ticket(Base):
     visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"), index=True)
     appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id"))
     transferred_from: Mapped[str | None] = mapped_column(String(4))
+    # the kiosk where the customer got it, if any: that kiosk may print or cancel it for a while
+    device_id: Mapped[str | None] = mapped_column(String(40))
 
     counter: Mapped[Counter | None] = relationship()
     appointment: Mapped[Appointment | None] = relationship(foreign_keys=[appointment_id])
@@ -245,6 +247,20 @@ class User(Base):
     created_at: Mapped[datetime]
 
 
+class Device(Base):
+    """A kiosk, camera agent, assistant, display or rating pad, with its own token (stored hashed)."""
+
+    __tablename__ = "devices"
+    __table_args__ = (UniqueConstraint("kind", "name", name="uq_device_kind_name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # the hall position it serves (kiosk-1): the kiosk and the camera agent of one kiosk share it
+    name: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(16))  # see hall/devices.py KINDS
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
 class AuditEntry(Base):
     __tablename__ = "audit_log"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -270,7 +286,7 @@ class IdempotentRequest(Base):
     key: Mapped[str] = mapped_column(String(120), primary_key=True)
     status: Mapped[int] = mapped_column(Integer)
     body: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    created_at: Mapped[datetime]
+    created_at: Mapped[datetime] = mapped_column(index=True)  # pruned by age (web/maintenance.py)
 
 
 class LiveEvent(Base):

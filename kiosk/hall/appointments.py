@@ -181,7 +181,9 @@ def cancel(s: Session, appt: Appointment, at: datetime | None = None) -> Appoint
     return appt
 
 
-def check_in(s: Session, hall: Hall, appt: Appointment, at: datetime | None = None) -> Ticket:
+def check_in(
+    s: Session, hall: Hall, appt: Appointment, at: datetime | None = None, device_id: str | None = None
+) -> Ticket:
     """The customer arrived: the appointment becomes a ticket, served by its slot time."""
     if appt.status == "checked_in" and appt.ticket_id:
         return tickets.get(s, appt.ticket_id)
@@ -189,7 +191,9 @@ def check_in(s: Session, hall: Hall, appt: Appointment, at: datetime | None = No
         raise Conflict(f"appointment is {appt.status}", code="bad_transition")
     at = at or clock.now()
     visit = s.get(Visit, appt.visit_id) if appt.visit_id else None
-    ticket = tickets.issue(s, hall, appt.business_type, visit=visit, appointment_id=appt.id, at=at)
+    ticket = tickets.issue(
+        s, hall, appt.business_type, visit=visit, appointment_id=appt.id, at=at, device_id=device_id
+    )
     appt.status, appt.checked_in_at, appt.ticket_id = "checked_in", at, ticket.id
     return ticket
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -10,5 +11,7 @@ from kiosk import clock
 from kiosk.models import AuditEntry
 
 
-def log(s: Session, actor: str, action: str, target: str = "", **details: Any) -> None:
-    s.add(AuditEntry(at=clock.now(), actor=actor, action=action, target=target, details=details))
+def log(
+    s: Session, actor: str, action: str, target: str = "", *, at: datetime | None = None, **details: Any
+) -> None:
+    s.add(AuditEntry(at=at or clock.now(), actor=actor, action=action, target=target, details=details))

@@ -28,3 +28,8 @@ class Conflict(HallError):
 class Invalid(HallError):
     status = 422
     code = "invalid"
+
+
+class Forbidden(HallError):
+    status = 403
+    code = "forbidden"

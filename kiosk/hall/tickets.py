@@ -3,6 +3,7 @@
 Numbers come from an atomic increment of one row per queue and service day
 (never from reading the maximum), and a ticket is claimed for a counter by
 a conditional update, so two counters can never call the same ticket.
+Every status change after the issue is written to the audit log with who made it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from sqlalchemy import CursorResult, Date, bindparam, insert, select, text, upda
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from kiosk import clock
-from kiosk.hall import live, queue_order, visits, waits
+from kiosk.hall import audit, live, queue_order, visits, waits
 from kiosk.hall.context import Hall
 from kiosk.hall.errors import Conflict, Invalid, NotFound
 from kiosk.models import Appointment, AppointmentSlot, Counter, Ticket, TicketSequence, Triage, Visit
@@ -68,7 +69,9 @@ def issue(
     language: str = "zh",
     appointment_id: int | None = None,
     at: datetime | None = None,
+    device_id: str | None = None,
 ) -> Ticket:
+    """A new waiting ticket; `device_id` is the kiosk it was issued at (kiosk/hall/devices.py)."""
     bt = hall.business_type(business_type)
     at = at or clock.now()
     day = hall.service_day(at)
@@ -107,6 +110,7 @@ def issue(
         visit_id=visit.id if visit else None,
         appointment_id=appointment_id,
         transferred_from=None,
+        device_id=device_id,
     )
     ticket = Ticket(id=s.connection().execute(_INSERT, values).scalar_one(), **values)
     make_transient_to_detached(ticket)
@@ -190,7 +194,15 @@ def _count_ahead(s: Session, day, queue: str, rank: int, order_at: datetime, id_
     )
 
 
-def call_next(s: Session, hall: Hall, counter_id: int, at: datetime | None = None) -> Ticket | None:
+def _audit(s: Session, ticket: Ticket, by: str, old: str, new: str, at: datetime, **details: Any) -> None:
+    audit.log(
+        s, by, f"ticket.{new}", f"ticket:{ticket.id}", number=ticket.number, **{"from": old}, **details, at=at
+    )
+
+
+def call_next(
+    s: Session, hall: Hall, counter_id: int, at: datetime | None = None, *, by: str = "system"
+) -> Ticket | None:
     counter = s.get(Counter, counter_id)
     if counter is None:
         raise NotFound(f"counter {counter_id} not found", code="counter_not_found")
@@ -232,8 +244,9 @@ def call_next(s: Session, hall: Hall, counter_id: int, at: datetime | None = Non
         if claimed == 1:
             s.refresh(candidate)
             _after_call(s, candidate, counter, at)
+            _audit(s, candidate, by, "waiting", "called", at, counter=counter.name)
             return candidate
-    return call_next(s, hall, counter_id, at) if len(candidates) == 20 else None
+    return call_next(s, hall, counter_id, at, by=by) if len(candidates) == 20 else None
 
 
 def _after_call(s: Session, ticket: Ticket, counter: Counter, at: datetime) -> None:
@@ -251,9 +264,15 @@ def _after_call(s: Session, ticket: Ticket, counter: Counter, at: datetime) -> N
 
 
 def transition(
-    s: Session, ticket: Ticket, new_status: str, *, counter_id: int | None = None, at: datetime | None = None
+    s: Session,
+    ticket: Ticket,
+    new_status: str,
+    *,
+    counter_id: int | None = None,
+    at: datetime | None = None,
+    by: str = "system",
 ) -> Ticket:
-    """Move a ticket along its life (served, no-show, recall, cancel), time-stamped."""
+    """Move a ticket along its life (served, no-show, recall, cancel), time-stamped and audited."""
     if new_status not in TRANSITIONS.get(ticket.status, ()):
         raise Conflict(
             f"ticket {ticket.number} is {ticket.status}; cannot become {new_status}",
@@ -263,12 +282,15 @@ def transition(
     if counter_id is not None and ticket.counter_id not in (None, counter_id):
         raise Conflict(f"ticket {ticket.number} belongs to another counter", code="other_counter")
     at = at or clock.now()
+    old = ticket.status
     if new_status == "called":  # a recall
         ticket.recalls += 1
         ticket.called_at = at
         assert ticket.counter is not None  # a called ticket is at a counter
         _after_call(s, ticket, ticket.counter, at)
+        _audit(s, ticket, by, old, "recalled", at, recalls=ticket.recalls)
         return ticket
+    _audit(s, ticket, by, old, new_status, at)
     ticket.status = new_status
     if new_status == "serving":
         ticket.serving_at = at
@@ -294,6 +316,7 @@ def transfer(
     *,
     business_type: str | None = None,
     at: datetime | None = None,
+    by: str = "system",
 ) -> Ticket:
     """Send a ticket to another queue; it waits there in its old place (its issue time)."""
     hall.check_queue(queue)
@@ -306,6 +329,7 @@ def transfer(
     if ticket.status not in ("waiting", "called", "serving"):
         raise Conflict(f"ticket {ticket.number} is {ticket.status}; cannot transfer", code="bad_transition")
     old = ticket.queue
+    _audit(s, ticket, by, ticket.status, "transferred", at or clock.now(), queue_from=old, to=queue)
     ticket.transferred_from = old if old != queue else ticket.transferred_from
     ticket.queue = queue
     ticket.business_type = business_type or ticket.business_type
@@ -340,6 +364,7 @@ def close_days_before(s: Session, hall: Hall, at: datetime | None = None) -> int
         )
     ).all()
     for ticket in left:
+        _audit(s, ticket, "daily reset", ticket.status, "cancelled", at, reason="day_end")
         ticket.status, ticket.finished_at = "cancelled", at
         if ticket.visit_id:
             visits.record(

@@ -89,7 +89,7 @@ def correct(
     ticket = s.get(Ticket, triage.ticket_id) if triage.ticket_id else None
     moved = None
     if ticket is not None and ticket.status in ("waiting", "called", "serving"):
-        moved = tickets.transfer(s, hall, ticket, bt.queue, business_type=bt.id, at=at)
+        moved = tickets.transfer(s, hall, ticket, bt.queue, business_type=bt.id, at=at, by=actor)
     _after(
         s,
         triage,

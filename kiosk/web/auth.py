@@ -1,4 +1,10 @@
-"""Who is calling: a kiosk/agent device token, a staff API token, or a staff session cookie."""
+"""Who is calling and what they may do: a device's token, a staff API token, or a staff session cookie.
+
+The one place of the role rules: `require(...)` names staff roles and device
+kinds (kiosk/hall/devices.py KINDS); `require("device")` lets any device in.
+What a device may touch within its kind (its own sessions, visits, tickets)
+is kiosk/hall/devices.py's scope rules, applied by the views through `scope`.
+"""
 
 from __future__ import annotations
 
@@ -10,20 +16,27 @@ from flask import Flask, current_app, g, request
 from flask_login import LoginManager, UserMixin, current_user
 from flask_wtf.csrf import CSRFProtect
 
-from kiosk.hall import accounts
+from kiosk.hall import accounts, devices
+from kiosk.hall.errors import Forbidden
 from kiosk.models import User
 from kiosk.web.database import db
 
-ALL_STAFF = ("guide", "counter", "supervisor", "admin")
+DEVICE = "device"  # require(DEVICE): any device
 
 
 @dataclass(frozen=True)
 class Actor:
     kind: str  # device | user
-    role: str  # device | guide | counter | supervisor | admin
+    role: str  # a staff role (accounts.ROLES), a device kind (devices.KINDS), or "device": the shared token
     name: str
     user_id: int | None = None
     via_cookie: bool = False
+    device: devices.Credential | None = None
+
+    @property
+    def label(self) -> str:
+        """How the audit log and idempotency keys name this caller."""
+        return f"{self.device.kind}:{self.name}" if self.device else self.name
 
 
 class StaffLogin(UserMixin):
@@ -66,12 +79,16 @@ def actor() -> Actor | None:
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
         token = header[7:].strip()
-        if token and accounts.same_secret(token, current_app.extensions["settings"].device_token):
-            found = Actor("device", "device", "device")
+        settings = current_app.extensions["settings"]
+        if token and not settings.production and accounts.same_secret(token, settings.device_token):
+            found = Actor(DEVICE, DEVICE, DEVICE, device=devices.Credential(devices.ANY, DEVICE))
         elif token:
             user = accounts.by_token(db(), token)
+            device = None if user else devices.by_token(db(), token)
             if user is not None:
                 found = Actor("user", user.role, user.username, user.id)
+            elif device is not None:
+                found = Actor(DEVICE, device.kind, device.name, device=device)
     elif current_user.is_authenticated:
         found = Actor("user", current_user.role, current_user.username, current_user.id, via_cookie=True)
     g.actor = found
@@ -86,8 +103,26 @@ def caller() -> Actor:
     return who
 
 
+def scope() -> devices.Credential | None:
+    """The calling device, whose scope the view checks (kiosk/hall/devices.py); None for staff."""
+    return caller().device
+
+
+def staff_only(what: str) -> None:
+    """Refuse a device what only staff may do (priority tickets, others' tickets, reprints)."""
+    if caller().device is not None:
+        raise Forbidden(f"{what} is for staff", code="staff_only")
+
+
+def allows(who: Actor, roles: set[str]) -> bool:
+    if who.device is not None:
+        return DEVICE in roles or who.device.plays(roles)
+    return who.role in roles
+
+
 def require(*roles: str):
-    """Let the call through for these roles (admin always); 401 without credentials, 403 else."""
+    """Let the call through for these staff roles and device kinds (admin always; "device": any
+    device); 401 without credentials, 403 else."""
     allowed = set(roles) | {"admin"}
 
     def decorate(view):
@@ -101,7 +136,7 @@ def require(*roles: str):
                     extra_data={"code": "unauthorized"},
                     headers={"WWW-Authenticate": "Bearer"},
                 )
-            if who.role not in allowed:
+            if not allows(who, allowed):
                 abort(403, f"the {who.role} role may not do this", extra_data={"code": "forbidden"})
             return view(*args, **kwargs)
 

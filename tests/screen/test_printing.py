@@ -83,7 +83,8 @@ def test_unreachable_network_printer_is_a_printer_error():
         printing.print_ticket(TICKET, f"net:127.0.0.1:{port}")
 
 
-def test_print_call_prints_once_per_ticket_and_says_when_the_printer_is_away(app, client, device, tmp_path):
+def test_print_call_prints_once_per_ticket_and_says_when_the_printer_is_away(app, client, device, staff,
+                                                                             tmp_path):
     visit = client.post("/api/visits/events", headers=device, json={
         "kind": "approach", "device_id": "kiosk-1", "track_id": "1",
         "at": "2026-11-26T09:00:00+08:00"}).json["visit_id"]
@@ -96,14 +97,17 @@ def test_print_call_prints_once_per_ticket_and_says_when_the_printer_is_away(app
     assert r.status_code == 201 and r.json["printed"] and r.json["number"] == ticket["number"]
     again = client.post(f"/api/kiosk/tickets/{ticket['id']}/print", headers=device)
     assert again.status_code == 409 and again.json["error"]["code"] == "already_printed"
-    assert client.post(f"/api/kiosk/tickets/{ticket['id']}/print?reprint=1", headers=device).status_code == 201
+    # a reprint is for staff (a customer given two tickets could hand one on)
+    assert client.post(f"/api/kiosk/tickets/{ticket['id']}/print?reprint=1", headers=device).status_code == 403
+    guide = staff("guide")
+    assert client.post(f"/api/kiosk/tickets/{ticket['id']}/print?reprint=1", headers=guide).status_code == 201
     assert out.read_bytes().count(ticket["number"].encode()) == 2
     assert "发票开具".encode("gb18030") in out.read_bytes()
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     app.extensions["settings"].printer = f"net:127.0.0.1:{port}"
-    away = client.post(f"/api/kiosk/tickets/{ticket['id']}/print?reprint=1", headers=device)
+    away = client.post(f"/api/kiosk/tickets/{ticket['id']}/print?reprint=1", headers=guide)
     assert away.status_code == 503 and away.json["error"]["code"] == "printer_unavailable"
     assert client.post("/api/kiosk/tickets/999999/print", headers=device).status_code == 404
 

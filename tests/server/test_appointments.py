@@ -85,7 +85,9 @@ def test_slot_in_the_past_is_refused(client, device, app):
 def test_cancel_frees_the_place_and_check_in_makes_a_ticket(client, device, staff):
     slot = slots(client, device)[0]
     appt = book(client, device, slot).json
-    cancelled = client.post(f"/api/appointments/{appt['id']}/cancel", headers=device).json
+    # cancelling a booking is for staff: no device may (not even the development token)
+    assert client.post(f"/api/appointments/{appt['id']}/cancel", headers=device).status_code == 403
+    cancelled = client.post(f"/api/appointments/{appt['id']}/cancel", headers=staff("guide")).json
     assert cancelled["status"] == "cancelled" and cancelled["slot"]["booked"] == 0
     appt = book(client, device, slot, "13700000000").json
     ticket = client.post("/api/appointments/check-in", json={"code": appt["code"].lower()}, headers=device)

@@ -6,14 +6,14 @@ from apiflask import APIBlueprint
 from flask import request
 
 from kiosk.hall import appointments, audit
-from kiosk.web.api.common import commit, idempotent, visit_for
+from kiosk.web.api.common import commit, idempotent, origin, visit_for
 from kiosk.web.api.schemas import AppointmentIn, CheckInIn, SlotsQuery
 from kiosk.web.api.tickets import ticket_body
 from kiosk.web.auth import caller, require
 from kiosk.web.database import db, hall
 
 bp = APIBlueprint("appointments", __name__, tag="Appointments")
-BOOKERS = ("device", "guide", "supervisor")
+BOOKERS = ("assistant", "guide", "supervisor")
 
 
 @bp.get("/api/appointments/slots")
@@ -57,7 +57,7 @@ def one(appointment_id: int):
 
 
 @bp.post("/api/appointments/<int:appointment_id>/cancel")
-@require(*BOOKERS)
+@require("guide", "supervisor")
 def cancel(appointment_id: int):
     s = db()
     appt = appointments.cancel(s, appointments.get(s, appointment_id))
@@ -66,9 +66,11 @@ def cancel(appointment_id: int):
 
 
 @bp.post("/api/appointments/check-in")
-@require(*BOOKERS)
+@require("kiosk", "guide", "supervisor")
 @bp.input(CheckInIn, arg_name="body")
 def check_in(body):
+    """The customer arrived with the code: a ticket ahead of walk-ins (issued at the kiosk that took it)."""
     s = db()
-    ticket = appointments.check_in(s, hall(), appointments.by_code(s, body["code"]))
+    _visit, kiosk = origin()
+    ticket = appointments.check_in(s, hall(), appointments.by_code(s, body["code"]), device_id=kiosk)
     return commit(ticket_body(ticket), 201)

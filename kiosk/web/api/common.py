@@ -1,4 +1,4 @@
-"""What the API views share: idempotent creation, finding the visit a call belongs to."""
+"""What the API views share: idempotent creation, finding the visit a call belongs to (within a device's scope)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from flask import request
 from sqlalchemy.exc import IntegrityError
 
 from kiosk import clock
-from kiosk.hall import visits
+from kiosk.hall import devices, visits
 from kiosk.hall.errors import Invalid, NotFound
 from kiosk.models import IdempotentRequest, KioskSession, Visit
-from kiosk.web.auth import actor
+from kiosk.web.auth import actor, scope
 from kiosk.web.database import db
 
 
@@ -23,7 +23,7 @@ def _key() -> str | None:
     if len(raw) > 80 or not raw.isprintable():
         raise Invalid("Idempotency-Key is at most 80 printable characters", code="bad_idempotency_key")
     who = actor()
-    return f"{who.name if who else '-'}|{request.path}|{raw}"
+    return f"{who.label if who else '-'}|{request.path}|{raw}"
 
 
 def idempotent(view):
@@ -65,14 +65,32 @@ def commit(body: dict | Callable[[], dict], status: int = 200):
     return (body() if callable(body) else body), status
 
 
+def kiosk_session(session_id: str) -> KioskSession:
+    """A kiosk dialog session the caller may act for."""
+    found = db().get(KioskSession, session_id)
+    if found is None:
+        raise NotFound(f"kiosk session {session_id} not found", code="session_not_found")
+    device = scope()
+    if device is not None:
+        devices.check_session(device, found)
+    return found
+
+
+def origin(visit_id: int | None = None, session_id: str | None = None) -> tuple[Visit | None, str | None]:
+    """The visit a call belongs to (named directly, or through the kiosk dialog session) and the
+    kiosk where the customer stands, each within the calling device's scope."""
+    s, device = db(), scope()
+    session = kiosk_session(session_id) if session_id and visit_id is None else None
+    visit = visits.get_visit(s, visit_id) if visit_id is not None else None
+    if session is not None:
+        visit = s.get(Visit, session.visit_id)
+    if device is None:
+        return visit, session.device_id if session else None
+    if visit is not None and session is None:
+        devices.check_visit(device, visit)
+    return visit, devices.kiosk_of(device, session, visit)
+
+
 def visit_for(visit_id: int | None = None, session_id: str | None = None) -> Visit | None:
-    """The visit a call belongs to: named directly, or through the kiosk dialog session."""
-    s = db()
-    if visit_id is not None:
-        return visits.get_visit(s, visit_id)
-    if session_id:
-        session = s.get(KioskSession, session_id)
-        if session is None:
-            raise NotFound(f"kiosk session {session_id} not found", code="session_not_found")
-        return s.get(Visit, session.visit_id)
-    return None
+    """The visit a call belongs to, within the calling device's scope."""
+    return origin(visit_id, session_id)[0]

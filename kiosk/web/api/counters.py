@@ -39,14 +39,14 @@ def update_counter(counter_id: int, body):
         counter.queues = [hall().check_queue(q) for q in dict.fromkeys(body["queues"])]
     if "is_open" in body:
         counter.is_open = body["is_open"]
-    audit.log(s, caller().name, "counter.update", f"counter:{counter_id}", **body)
+    audit.log(s, caller().label, "counter.update", f"counter:{counter_id}", **body)
     return commit(counter_dict(counter))
 
 
 @bp.post("/api/counters/<int:counter_id>/call-next")
 @require("counter", "supervisor")
 def call_next(counter_id: int):
-    ticket = tickets.call_next(db(), hall(), counter_id)
+    ticket = tickets.call_next(db(), hall(), counter_id, by=caller().label)
     if ticket is None:
         db().rollback()
         return "", 204

@@ -17,7 +17,7 @@ bp = APIBlueprint("duty", __name__, tag="Duty and hand-over")
 
 
 @bp.get("/api/duty")
-@require("device", "guide", "supervisor")
+@require("assistant", "guide", "supervisor")
 @bp.input(DutyQuery, location="query", arg_name="query")
 def who_is_on_duty(query):
     bt = hall().business_type(query["business_type"])
@@ -51,7 +51,7 @@ def set_duty(staff_id: int, body):
 
 
 @bp.post("/api/handovers")
-@require("device", "guide", "supervisor")
+@require("assistant", "guide", "supervisor")
 @idempotent
 @bp.input(HandoverIn, arg_name="body")
 def hand_over(body):
@@ -68,7 +68,7 @@ def hand_over(body):
 
 
 @bp.post("/api/guide-alerts")
-@require("device", "guide", "counter", "supervisor")
+@require("kiosk", "assistant", "guide", "counter", "supervisor")
 @idempotent
 @bp.input(GuideAlertIn, arg_name="body")
 def alert(body):

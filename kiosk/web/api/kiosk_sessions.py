@@ -19,15 +19,15 @@ from sqlalchemy import select
 
 from kiosk import clock
 from kiosk.assistant_client import AssistantClient, AssistantDown
-from kiosk.hall import appointments, duty, tickets, triage, validation, visits
-from kiosk.hall.errors import Invalid, NotFound
+from kiosk.hall import appointments, devices, duty, tickets, triage, validation, visits
+from kiosk.hall.errors import Invalid
 from kiosk.i18n import t
 from kiosk.models import Appointment, GuideAlert, Handover, KioskSession, Ticket
 from kiosk.web import admission
-from kiosk.web.api.common import commit, visit_for
+from kiosk.web.api.common import commit, kiosk_session, visit_for
 from kiosk.web.api.schemas import ID_TEXT, LANG
 from kiosk.web.api.tickets import ticket_body
-from kiosk.web.auth import require
+from kiosk.web.auth import require, scope
 from kiosk.web.database import db, hall
 
 bp = APIBlueprint("kiosk_sessions", __name__, tag="Kiosk dialog")
@@ -35,7 +35,7 @@ bp = APIBlueprint("kiosk_sessions", __name__, tag="Kiosk dialog")
 
 class SessionIn(Schema):
     visit_id = Integer(strict=True, validate=Range(min=1))
-    device_id = String(load_default="kiosk-1", validate=ID_TEXT)
+    device_id = String(validate=ID_TEXT)  # a kiosk's own name (default), or kiosk-1 with the shared token
     language = String(load_default="zh", validate=LANG)
 
 
@@ -52,13 +52,6 @@ class ClassifyIn(Schema):
 def assistant() -> AssistantClient:
     settings = current_app.extensions["settings"]
     return AssistantClient(settings.rasa_url, settings.rasa_token, settings.rasa_timeout_s)
-
-
-def _session(session_id: str) -> KioskSession:
-    found = db().get(KioskSession, session_id)
-    if found is None:
-        raise NotFound(f"kiosk session {session_id} not found", code="session_not_found")
-    return found
 
 
 def menu_messages(lang: str, note: str | None = None) -> list[dict]:
@@ -126,17 +119,20 @@ def _outcomes(visit_id: int, since: datetime, lang: str) -> dict:
 
 
 @bp.post("/api/kiosk/sessions")
-@require("device")
+@require("kiosk")
 @bp.input(SessionIn, arg_name="body")
 def start(body):
-    s = db()
-    visit = visit_for(body.get("visit_id")) or visits.open_visit(s, device_id=body["device_id"])
+    s, device = db(), scope()
+    device_id = body.get("device_id") or (device.name if device and not device.shared else "kiosk-1")
+    if device is not None:
+        devices.check_device_id(device, device_id)
+    visit = visit_for(body.get("visit_id")) or visits.open_visit(s, device_id=device_id)
     visit.language = body["language"]
     now = clock.now()
     kiosk = KioskSession(
         id=uuid.uuid4().hex,
         visit_id=visit.id,
-        device_id=body["device_id"],
+        device_id=device_id,
         language=body["language"],
         mode="assistant",
         created_at=now,
@@ -148,7 +144,7 @@ def start(body):
     try:
         messages = _bot_messages(_relay(kiosk, "/greet")[0])
     except AssistantDown:
-        kiosk = _session(kiosk.id)
+        kiosk = kiosk_session(kiosk.id)
         kiosk.mode = "menu"
         messages = menu_messages(kiosk.language, t("menu.assistant_down", kiosk.language))
     return commit(
@@ -164,13 +160,13 @@ def start(body):
 
 
 @bp.post("/api/kiosk/sessions/<session_id>/messages")
-@require("device")
+@require("kiosk")
 @bp.input(MessageIn, arg_name="body")
 def message(session_id: str, body):
     if ("text" in body) == ("payload" in body):
         raise Invalid("send either text or payload", code="text_or_payload")
     s = db()
-    kiosk = _session(session_id)
+    kiosk = kiosk_session(session_id)
     if body.get("language"):
         kiosk.language = body["language"]
     text = validation.free_text(body.get("text", ""))
@@ -186,10 +182,10 @@ def message(session_id: str, body):
     try:
         replies, latest = _relay(kiosk, payload or text)
     except AssistantDown:
-        kiosk = _session(session_id)
+        kiosk = kiosk_session(session_id)
         kiosk.mode = "menu"
         return _menu_turn(kiosk, "", text, t("menu.assistant_down", kiosk.language))
-    kiosk = _session(session_id)
+    kiosk = kiosk_session(session_id)
     visit = visits.get_visit(s, kiosk.visit_id)
     intent = latest.get("intent") or {}
     messages = _bot_messages(replies)
@@ -250,7 +246,7 @@ def _menu_turn(kiosk: KioskSession, payload: str, text: str, note: str | None = 
         if picked is not None:
             result["triage"] = {"id": picked.id, "business_type": bt.id, "confidence": 1.0, "route": bt.route}
         if bt.route in ("counter", "self_service"):
-            ticket = tickets.issue(s, h, bt.id, visit=visit, language=lang)
+            ticket = tickets.issue(s, h, bt.id, visit=visit, language=lang, device_id=kiosk.device_id)
             result.update(
                 ticket=ticket_body(ticket),
                 messages=[{"text": t("menu.ticket", lang, number=ticket.number), "buttons": []}],
@@ -280,10 +276,10 @@ def _menu_turn(kiosk: KioskSession, payload: str, text: str, note: str | None = 
 
 
 @bp.post("/api/kiosk/sessions/<session_id>/end")
-@require("device")
+@require("kiosk")
 def end(session_id: str):
     s = db()
-    kiosk = _session(session_id)
+    kiosk = kiosk_session(session_id)
     visit = visits.get_visit(s, kiosk.visit_id)
     if not any(e.kind == "session_end" for e in visit.events):
         visits.record(s, visit, "session_end", {"session_id": kiosk.id})
@@ -291,7 +287,7 @@ def end(session_id: str):
 
 
 @bp.post("/api/triage/classify")
-@require("device", "guide", "supervisor")
+@require("kiosk", "guide", "supervisor")
 @bp.input(ClassifyIn, arg_name="body")
 def classify(body):
     text = validation.free_text(body["text"])

@@ -9,15 +9,16 @@ from flask import current_app, request
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from kiosk import clock
-from kiosk.hall import audit, tickets, waits
+from kiosk.hall import devices, tickets, waits
 from kiosk.hall.errors import Invalid, NotFound
-from kiosk.web.api.common import commit, idempotent, visit_for
+from kiosk.models import Ticket
+from kiosk.web.api.common import commit, idempotent, origin
 from kiosk.web.api.schemas import TicketIn, TransferIn
-from kiosk.web.auth import caller, require
+from kiosk.web.auth import caller, require, scope, staff_only
 from kiosk.web.database import db, hall
 
 bp = APIBlueprint("tickets", __name__, tag="Tickets")
-ISSUERS = ("device", "guide", "counter", "supervisor")
+STAFF = ("guide", "counter", "supervisor")
 
 
 def status_signer() -> URLSafeSerializer:
@@ -38,22 +39,39 @@ def ticket_body(ticket) -> dict:
     return {**tickets.as_dict(db(), hall(), ticket), "status_url": status_url(ticket.id)}
 
 
+def own_ticket(ticket_id: int) -> Ticket:
+    """A ticket the caller may act on: any for staff, a kiosk's own recent ones for a kiosk."""
+    ticket = tickets.get(db(), ticket_id)
+    device = scope()
+    if device is not None:
+        devices.check_ticket(device, ticket)
+    return ticket
+
+
 @bp.post("/api/tickets")
-@require(*ISSUERS)
+@require("kiosk", "assistant", *STAFF)
 @idempotent
 @bp.input(TicketIn, arg_name="body")
 def issue(body):
-    visit = visit_for(body.get("visit_id"), body.get("session_id"))
+    if body["priority"]:
+        staff_only("a priority ticket")
+    visit, kiosk = origin(body.get("visit_id"), body.get("session_id"))
     ticket = tickets.issue(
-        db(), hall(), body["business_type"], priority=body["priority"], visit=visit, language=body["language"]
+        db(),
+        hall(),
+        body["business_type"],
+        priority=body["priority"],
+        visit=visit,
+        language=body["language"],
+        device_id=kiosk,
     )
     return commit(lambda: ticket_body(ticket), 201)
 
 
 @bp.get("/api/tickets/<int:ticket_id>")
-@require(*ISSUERS)
+@require("kiosk", *STAFF)
 def one(ticket_id: int):
-    return ticket_body(tickets.get(db(), ticket_id))
+    return ticket_body(own_ticket(ticket_id))
 
 
 @bp.get("/api/tickets/status/<token>")
@@ -102,10 +120,9 @@ def queues():
 
 
 def _move(ticket_id: int, status: str):
-    s = db()
-    ticket = tickets.get(s, ticket_id)
+    ticket = own_ticket(ticket_id)
     counter_id = request.args.get("counter_id", type=int)
-    tickets.transition(s, ticket, status, counter_id=counter_id)
+    tickets.transition(db(), ticket, status, counter_id=counter_id, by=caller().label)
     return commit(ticket_body(ticket))
 
 
@@ -134,13 +151,14 @@ def recall(ticket_id: int):
 
 
 @bp.post("/api/tickets/<int:ticket_id>/cancel")
-@require("device", "guide", "counter", "supervisor")
+@require("kiosk", *STAFF)
 def cancel(ticket_id: int):
+    """Staff cancel any ticket; a kiosk only one it has just issued (the customer changed their mind)."""
     return _move(ticket_id, "cancelled")
 
 
 @bp.post("/api/tickets/<int:ticket_id>/transfer")
-@require("guide", "counter", "supervisor")
+@require(*STAFF)
 @bp.input(TransferIn, arg_name="body")
 def transfer(ticket_id: int, body):
     s, h = db(), hall()
@@ -149,6 +167,7 @@ def transfer(ticket_id: int, body):
     )
     if queue is None:
         raise Invalid("name the queue or the business type to transfer to", code="missing_target")
-    ticket = tickets.transfer(s, h, tickets.get(s, ticket_id), queue, business_type=body.get("business_type"))
-    audit.log(s, caller().name, "ticket.transfer", f"ticket:{ticket.id}", to=queue)
+    ticket = tickets.transfer(
+        s, h, tickets.get(s, ticket_id), queue, business_type=body.get("business_type"), by=caller().label
+    )
     return commit(ticket_body(ticket))

@@ -5,26 +5,38 @@ from __future__ import annotations
 from apiflask import APIBlueprint
 from flask import current_app, request, send_file
 
-from kiosk.hall import live, reports, snapshots, visits
+from kiosk.hall import devices, live, reports, snapshots, visits
 from kiosk.hall.errors import NotFound
-from kiosk.models import Snapshot
+from kiosk.models import Snapshot, Visit
 from kiosk.web.api.common import commit, idempotent
 from kiosk.web.api.schemas import PeriodQuery, RatingIn, VisitEventIn, VisitsQuery
-from kiosk.web.auth import require
+from kiosk.web.auth import require, scope
 from kiosk.web.database import db, hall
 
 bp = APIBlueprint("visits", __name__, tag="Visits")
 REVIEWERS = ("supervisor",)
 
 
+def _visit(visit_id: int, *, rating: bool = False) -> Visit:
+    """A visit the calling device may act on (kiosk/hall/devices.py)."""
+    visit = visits.get_visit(db(), visit_id)
+    device = scope()
+    if device is not None:
+        devices.check_visit(device, visit, rating=rating)
+    return visit
+
+
 @bp.post("/api/visits/events")
-@require("device")
+@require("agent")
 @idempotent
 @bp.input(VisitEventIn, arg_name="body")
 def agent_event(body):
     """approach opens a visit for the track; greeted and left attach to it. Repeats are ignored."""
     s = db()
     device, track, kind = body["device_id"], body["track_id"], body["kind"]
+    credential = scope()
+    if credential is not None:
+        devices.check_device_id(credential, device)
     visit = visits.agent_visit(s, device, track)
     if visit is None:
         visit = visits.open_visit(s, device_id=device, track_id=track, at=body["at"])
@@ -44,10 +56,10 @@ def agent_event(body):
 
 
 @bp.post("/api/visits/<int:visit_id>/snapshot")
-@require("device")
+@require("agent")
 def snapshot(visit_id: int):
     s = db()
-    visit = visits.get_visit(s, visit_id)
+    visit = _visit(visit_id)
     snap = snapshots.store(
         s, current_app.extensions["settings"].snapshot_dir, visit, request.get_data(cache=False)
     )
@@ -68,11 +80,11 @@ def snapshot_file(visit_id: int, snapshot_id: int):
 
 
 @bp.post("/api/visits/<int:visit_id>/rating")
-@require("device")
+@require("kiosk", "rating-pad")
 @bp.input(RatingIn, arg_name="body")
 def rate(visit_id: int, body):
     s = db()
-    visit = visits.get_visit(s, visit_id)
+    visit = _visit(visit_id, rating=True)
     visits.record(s, visit, "rating", {"rating": body["rating"]})
     return commit({"visit_id": visit.id, "rating": body["rating"]}, 201)
 
