@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import gc
+import os
 
 from gunicorn.app.base import BaseApplication
 
 from kiosk.settings import Settings
+from kiosk.web import admission
 from kiosk.web.database import dispose
 
 
@@ -23,7 +25,8 @@ class HallServer(BaseApplication):
             "threads": s.threads,
             "worker_class": "gthread",
             "preload_app": True,
-            "timeout": 0,
+            # a worker whose main loop stops answering is replaced; a stuck request: admission.watch
+            "timeout": s.request_timeout_s,
             "graceful_timeout": 5,
             "accesslog": None,
             "errorlog": "-",
@@ -45,7 +48,11 @@ class HallServer(BaseApplication):
 
 def _post_fork(_server, worker) -> None:
     # the app (and its connection pools) was built before the fork: start with fresh connections
-    dispose(worker.app.callable, close=False)
+    app = worker.app.callable
+    dispose(app, close=False)
+    # a stuck thread cannot be stopped, nor would it let the process exit: leave at once,
+    # the master starts a fresh worker (its other requests are retried by their clients)
+    admission.watch(app, app.extensions["settings"].request_timeout_s, on_stuck=lambda: os._exit(1))
 
 
 def run(settings: Settings) -> None:

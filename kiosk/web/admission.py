@@ -9,19 +9,29 @@ costs nothing.
 
 A live page's stream runs after its view has returned, outside any slot. A
 view that waits on another service (the assistant, whose actions call back
-into this server) steps out of its slot for the wait: see `outside`.
+into this server; a printer) steps out of its slot for the wait, and ends
+its database session first: see `outside`.
+
+A request that holds its slot longer than KIOSK_REQUEST_TIMEOUT_S is stuck:
+the watchdog (`watch`, started in each server worker) has the worker
+restarted rather than let it serve nothing.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from flask import Flask, current_app
 
 from kiosk.settings import Settings
+from kiosk.web.database import release
+
+log = logging.getLogger(__name__)
 
 
 class FifoSlots:
@@ -31,19 +41,29 @@ class FifoSlots:
         self._free = slots
         self._lock = threading.Lock()
         self._waiters: deque[threading.Lock] = deque()
+        self._since: dict[int, float] = {}  # holder thread -> when it took its slot
 
     def acquire(self) -> None:
         with self._lock:
             if self._free and not self._waiters:
                 self._free -= 1
+                self._since[threading.get_ident()] = time.monotonic()
                 return
             turn = threading.Lock()
             turn.acquire()
             self._waiters.append(turn)
         turn.acquire()  # released by the release() that hands this waiter its slot
+        with self._lock:
+            self._since[threading.get_ident()] = time.monotonic()
+
+    def longest_held(self) -> float:
+        """Seconds the longest-running holder has held its slot (0 when none is held)."""
+        with self._lock:
+            return time.monotonic() - min(self._since.values()) if self._since else 0.0
 
     def release(self) -> None:
         with self._lock:
+            self._since.pop(threading.get_ident(), None)
             if self._waiters:
                 self._waiters.popleft().release()  # the slot passes on without becoming free
             else:
@@ -79,9 +99,12 @@ def init_app(app: Flask, settings: Settings) -> None:
 def outside() -> Iterator[None]:
     """Give up this request's slot while it waits on another service, and queue for it again after.
 
-    Step out with no transaction open: a database lock held outside a slot
-    could be waited on by the requests that hold the slots.
+    The request's database session ends first (commit what must stay before):
+    a transaction held across the wait would hold SQLite's write lock, which
+    the requests holding the slots would then wait on, while this one waits
+    for a slot.
     """
+    release()
     if not getattr(_held, "slot", False):
         yield
         return
@@ -93,3 +116,25 @@ def outside() -> Iterator[None]:
     finally:
         slots.acquire()
         _held.slot = True
+
+
+def watch(app: Flask, timeout_s: float, on_stuck: Callable[[], None]) -> threading.Thread:
+    """Call `on_stuck` (restart the worker) once a request has held its slot past `timeout_s`.
+
+    Python cannot stop a thread, and a stuck request keeps its slot (its
+    lock, its connection) for good; a fresh worker process is the way out.
+    """
+    slots: FifoSlots = app.extensions["admission"]
+
+    def loop() -> None:
+        while True:
+            time.sleep(min(1.0, timeout_s / 4))
+            held = slots.longest_held()
+            if held > timeout_s:
+                log.error("a request has run %.0f s (timeout %s s): restarting this worker", held, timeout_s)
+                on_stuck()
+                return
+
+    thread = threading.Thread(target=loop, name="request-watchdog", daemon=True)
+    thread.start()
+    return thread

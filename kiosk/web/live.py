@@ -10,19 +10,21 @@ from __future__ import annotations
 
 import json
 import queue
+import socket
 import threading
-from collections.abc import Iterator
-from datetime import timedelta
+from collections import Counter
+from collections.abc import Callable, Iterator
 
 from flask import Flask
-from sqlalchemy import delete, event, func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session, sessionmaker
+from werkzeug.exceptions import TooManyRequests
 
-from kiosk import clock
 from kiosk.models import LiveEvent
 
 POLL_S = 0.05
-KEEP = timedelta(hours=1)
+CHECK_S = 1.0  # how often an idle stream looks whether its client is still there
+KEEPALIVE_S = 15.0
 
 
 class Broadcaster:
@@ -70,15 +72,11 @@ class Broadcaster:
             self._thread.start()
 
     def _run(self) -> None:
-        polls = 0
         while True:
             self._wake.wait(POLL_S)
             self._wake.clear()
             try:
                 self._tail()
-                polls += 1
-                if polls % 2000 == 0:
-                    self._prune()
             except Exception:  # the database may be briefly unavailable; keep tailing
                 self._wake.wait(1.0)
 
@@ -104,31 +102,79 @@ class Broadcaster:
                     except queue.Full:
                         pass  # a stalled page; it reloads from Last-Event-ID
 
-    def _prune(self) -> None:
-        with self._sessions() as s, s.begin():
-            s.execute(delete(LiveEvent).where(LiveEvent.at < clock.now() - KEEP))
-
 
 def _message(ev: LiveEvent) -> str:
     return f"id: {ev.id}\nevent: {ev.type}\ndata: {json.dumps({**ev.data, 'channel': ev.channel}, ensure_ascii=False)}\n\n"
 
 
-def stream(broadcaster: Broadcaster, channels: set[str], since: int | None) -> Iterator[str]:
+def stream(
+    broadcaster: Broadcaster, channels: set[str], since: int | None, gone: Callable[[], bool] = lambda: False
+) -> Iterator[str]:
+    """The stream of one live page; it ends (and its thread is free) soon after `gone()` says so."""
     token, q = broadcaster.subscribe(channels, since)
     try:
         yield "retry: 1000\n: connected\n\n"
+        idle = 0.0
         while True:
             try:
-                yield q.get(timeout=15)
+                yield q.get(timeout=CHECK_S)
+                idle = 0.0
             except queue.Empty:
-                yield ": keep-alive\n\n"
+                if gone():
+                    return
+                idle += CHECK_S
+                if idle >= KEEPALIVE_S:
+                    idle = 0.0
+                    yield ": keep-alive\n\n"
     finally:
         broadcaster.unsubscribe(token)
+
+
+def client_gone(sock: socket.socket | None) -> bool:
+    """Whether the client closed the connection: its socket reads as ended (a write would only
+    notice at the next keep-alive, holding the thread till then)."""
+    if sock is None:
+        return False
+    try:
+        return sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+    except BlockingIOError:  # nothing to read: still there
+        return False
+    except (OSError, ValueError):  # reset, or already closed
+        return True
+
+
+class StreamCaps:
+    """Open anonymous streams of this process, per client address and in all: past a cap, 429."""
+
+    def __init__(self, per_client: int, total: int) -> None:
+        self.per_client, self.total = per_client, total
+        self._open: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    def enter(self, address: str) -> Callable[[], None]:
+        """Count one more stream of `address`; returns the function that counts it out again."""
+        with self._lock:
+            if self._open[address] >= self.per_client or self._open.total() >= self.total:
+                raise TooManyRequests("too many open live pages from here", retry_after=5)
+            self._open[address] += 1
+        left = threading.Event()
+
+        def leave() -> None:
+            with self._lock:
+                if not left.is_set():
+                    left.set()
+                    self._open[address] -= 1
+                    if self._open[address] <= 0:
+                        del self._open[address]
+
+        return leave
 
 
 def init_app(app: Flask) -> None:
     broadcaster = Broadcaster(app.extensions["sessions"])
     app.extensions["live"] = broadcaster
+    settings = app.extensions["settings"]
+    app.extensions["anonymous_streams"] = StreamCaps(settings.stream_per_client, settings.stream_anonymous)
 
     @event.listens_for(app.extensions["sessions"], "after_commit")
     def _wake(session):

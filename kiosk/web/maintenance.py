@@ -1,6 +1,7 @@
-"""Housekeeping each server process runs every few minutes: the daily reset and snapshot retention.
+"""Housekeeping each server process runs every few minutes: the daily reset and retention
+(snapshots, personal data, old idempotency answers and live events: kiosk/hall/retention.py).
 
-Both jobs are idempotent, so several worker processes may run them safely.
+Every job is idempotent, so several worker processes may run them safely.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import threading
 
 from flask import Flask
 
-from kiosk.hall import snapshots, tickets
+from kiosk.hall import retention, snapshots, tickets
 
 log = logging.getLogger(__name__)
 INTERVAL_S = 600
@@ -21,8 +22,16 @@ def run_once(app: Flask) -> None:
     with app.extensions["sessions"]() as s, s.begin():
         closed = tickets.close_days_before(s, app.extensions["hall"])
         purged = snapshots.purge(s, settings.snapshot_days)
-    if closed or purged:
-        log.info("daily reset closed %d tickets; retention deleted %d snapshots", closed, purged)
+        redacted = retention.redact(s, settings.redact_after_days)
+        pruned = retention.prune(s)
+    if closed or purged or redacted:
+        log.info(
+            "daily reset closed %d tickets; retention deleted %d snapshots, redacted %d records, pruned %d rows",
+            closed,
+            purged,
+            redacted,
+            pruned,
+        )
 
 
 def init_app(app: Flask) -> None:

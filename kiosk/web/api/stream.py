@@ -1,4 +1,10 @@
-"""Server-Sent Events for the live pages: kiosk screen, guide tablet, display."""
+"""Server-Sent Events for the live pages: kiosk screen, guide tablet, display.
+
+Each open stream holds a server thread, so the public channels (the display
+TV has no login) are capped per client address and per worker process
+(KIOSK_STREAM_PER_CLIENT, KIOSK_STREAM_ANONYMOUS; 429 past them), and a
+stream whose client has gone gives its thread back within a second.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +13,11 @@ import re
 from apiflask import APIBlueprint, abort
 from flask import Response, current_app, request, stream_with_context
 
+from kiosk.hall import devices
 from kiosk.hall.errors import Invalid
-from kiosk.web.auth import actor
+from kiosk.web.auth import actor, allows
 from kiosk.web.database import release
-from kiosk.web.live import stream
+from kiosk.web.live import client_gone, stream
 
 bp = APIBlueprint("stream", __name__, tag="Live")
 _CHANNEL = re.compile(r"^(kiosk:[A-Za-z0-9_.\-]{1,40}|guide|display|hall)$")
@@ -21,20 +28,30 @@ _PUBLIC = {"display", "hall"}
 @bp.get("/api/stream")
 def live_stream():
     names = set(filter(None, request.args.get("channel", "").split(",")))
-    if not names or not all(_CHANNEL.match(n) for n in names):
+    if not names or len(names) > 4 or not all(_CHANNEL.match(n) for n in names):
         raise Invalid("channel is one or more of kiosk:<device>, guide, display, hall", code="bad_channel")
     who = actor()
     private = names - _PUBLIC
     if private:
         if who is None:
             abort(401, "credentials required", extra_data={"code": "unauthorized"})
-        if "guide" in private and who.role not in ("guide", "supervisor", "admin"):
+        if "guide" in private and not allows(who, {"guide", "supervisor", "admin"}):
             abort(403, "the guide channel is for guides", extra_data={"code": "forbidden"})
+        if who.device is not None:
+            for name in private:
+                devices.check_channel(who.device, name)
     release()
+    leave = None
+    if who is None:
+        leave = current_app.extensions["anonymous_streams"].enter(request.remote_addr or "-")
     since = request.headers.get("Last-Event-ID", type=int)
-    body = stream(current_app.extensions["live"], names, since)
-    return Response(
+    sock = request.environ.get("gunicorn.socket")
+    body = stream(current_app.extensions["live"], names, since, gone=lambda: client_gone(sock))
+    response = Response(
         stream_with_context(body),
         mimetype="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
+    if leave is not None:
+        response.call_on_close(leave)
+    return response

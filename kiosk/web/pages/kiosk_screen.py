@@ -23,10 +23,11 @@ from kiosk.hall import tickets, visits
 from kiosk.hall.errors import Conflict, HallError, NotFound
 from kiosk.i18n import MissingMessage, language, t
 from kiosk.models import Visit, VisitEvent
+from kiosk.web import admission
 from kiosk.web.api import tickets as tickets_api
 from kiosk.web.api.common import commit
-from kiosk.web.auth import require
-from kiosk.web.database import db, hall
+from kiosk.web.auth import require, staff_only
+from kiosk.web.database import db, hall, release
 
 bp = APIBlueprint("kiosk_screen", __name__, tag="Kiosk screen", enable_openapi=False)
 
@@ -168,13 +169,15 @@ def ticket_qr(token: str):
 
 
 @bp.post("/api/kiosk/tickets/<int:ticket_id>/print")
-@require("device")
+@require("kiosk", "guide", "counter", "supervisor")
 def print_ticket(ticket_id: int):
-    """Print the ticket on the kiosk's printer, once; `?reprint=1` prints it again."""
+    """Print the ticket on the kiosk's printer, once; `?reprint=1` (staff) prints it again."""
     s, h = db(), hall()
-    ticket = tickets.get(s, ticket_id)
-    visit = s.get(Visit, ticket.visit_id) if ticket.visit_id else None
     reprint = request.args.get("reprint") in ("1", "true")
+    if reprint:
+        staff_only("a reprint")
+    ticket = tickets_api.own_ticket(ticket_id)
+    visit = s.get(Visit, ticket.visit_id) if ticket.visit_id else None
     if visit is not None and not reprint:
         done = any(
             e.kind == "ticket_printed" and e.data.get("ticket_id") == ticket.id
@@ -187,17 +190,25 @@ def print_ticket(ticket_id: int):
     body["materials"] = tickets.as_dict(s, h, ticket, language=lang)["materials"]
     bt = h.taxonomy.get(ticket.business_type)
     spec = current_app.extensions["settings"].printer
+    number, visit_id = ticket.number, visit.id if visit else None
+    release()  # a slow printer must hold no database lock, nor a request slot (admission.outside)
     try:
-        size = printing.print_ticket(
-            body,
-            spec,
-            lang=lang,
-            business_name=getattr(bt, lang) if bt else "",
-            queue_name=h.taxonomy.queues.get(ticket.queue, {}).get(lang, ""),
-        )
+        with admission.outside():
+            size = printing.print_ticket(
+                body,
+                spec,
+                lang=lang,
+                business_name=getattr(bt, lang) if bt else "",
+                queue_name=h.taxonomy.queues.get(ticket.queue, {}).get(lang, ""),
+            )
     except printing.PrinterError as exc:
-        current_app.logger.warning("ticket %s not printed: %s", ticket.number, exc)
+        current_app.logger.warning("ticket %s not printed: %s", number, exc)
         raise PrinterUnavailable(str(exc)) from None
-    if visit is not None:
-        visits.record(s, visit, "ticket_printed", {"ticket_id": ticket.id, "number": ticket.number})
-    return commit({"ticket_id": ticket.id, "number": ticket.number, "printed": True, "bytes": size}, 201)
+    if visit_id is not None:
+        visits.record(
+            db(),
+            visits.get_visit(db(), visit_id),
+            "ticket_printed",
+            {"ticket_id": ticket_id, "number": number},
+        )
+    return commit({"ticket_id": ticket_id, "number": number, "printed": True, "bytes": size}, 201)

@@ -1,0 +1,71 @@
+"""How long the hall keeps what it records, past what it needs.
+
+- What customers typed or said at the kiosk (dialog turns, triage texts,
+  guide alerts) and their contact details (appointments' names and phone
+  numbers) are redacted after `days` (KIOSK_REDACT_AFTER_DAYS, 180 by default);
+  the visit, its triage and its outcome stay for the KPIs.
+- Snapshots: kiosk/hall/snapshots.py (KIOSK_SNAPSHOT_DAYS).
+- Answers kept for repeated Idempotency-Keys: a day. Live-page events: an hour.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from kiosk import clock
+from kiosk.models import (
+    Appointment,
+    GuideAlert,
+    HallSetting,
+    IdempotentRequest,
+    LiveEvent,
+    Triage,
+    VisitEvent,
+)
+
+IDEMPOTENCY_KEEP = timedelta(days=1)
+LIVE_KEEP = timedelta(hours=1)
+# the events that carry a customer's words or contact details, and those keys of theirs
+PERSONAL_EVENTS = ("dialog_turn", "appointment_booked")
+PERSONAL_KEYS = ("text", "bot", "name", "phone")
+_MARK = "retention"  # HallSetting: up to when personal data has been redacted
+
+
+def redact(s: Session, days: int, at: datetime | None = None) -> int:
+    """Redact personal data older than `days`; returns how many records changed."""
+    cutoff = (at or clock.now()) - timedelta(days=days)
+    mark = s.get(HallSetting, _MARK)
+    since = datetime.fromisoformat(mark.value["redacted_until"]) if mark else None
+    events = select(VisitEvent).where(VisitEvent.kind.in_(PERSONAL_EVENTS), VisitEvent.at < cutoff)
+    if since is not None:  # earlier runs did what came before
+        events = events.where(VisitEvent.at >= since)
+    changed = 0
+    for ev in s.scalars(events):
+        if any(k in ev.data for k in PERSONAL_KEYS):
+            ev.data = {**{k: v for k, v in ev.data.items() if k not in PERSONAL_KEYS}, "redacted": True}
+            changed += 1
+    for stmt in (
+        update(Triage).where(Triage.created_at < cutoff, Triage.text != "").values(text=""),
+        update(GuideAlert).where(GuideAlert.created_at < cutoff, GuideAlert.text != "").values(text=""),
+        update(Appointment)
+        .where(Appointment.created_at < cutoff, Appointment.phone != "")
+        .values(name="", phone=""),
+    ):
+        changed += s.execute(stmt.execution_options(synchronize_session=False)).rowcount  # type: ignore[attr-defined]
+    value = {"redacted_until": cutoff.isoformat()}
+    if mark is None:
+        s.add(HallSetting(key=_MARK, value=value))
+    else:
+        mark.value = value
+    return changed
+
+
+def prune(s: Session, at: datetime | None = None) -> int:
+    """Delete answers to old Idempotency-Keys and old live-page events; returns how many rows went."""
+    now = at or clock.now()
+    gone = s.execute(delete(IdempotentRequest).where(IdempotentRequest.created_at < now - IDEMPOTENCY_KEEP))
+    live = s.execute(delete(LiveEvent).where(LiveEvent.at < now - LIVE_KEEP))
+    return gone.rowcount + live.rowcount  # type: ignore[attr-defined]
