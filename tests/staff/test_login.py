@@ -29,10 +29,10 @@ def _token(html: str) -> str:
     return re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
 
 
-def _login(client, name, password="password-123"):
-    page = client.get("/staff/login")
+def _login(client, name, password="password-123", headers=None):
+    page = client.get("/staff/login", headers=headers)
     return client.post("/staff/login", data={"username": name, "password": password,
-                                             "csrf_token": _token(page.text), "next": ""})
+                                             "csrf_token": _token(page.text), "next": ""}, headers=headers)
 
 
 def test_pages_need_login_and_the_right_role(csrf_app):
@@ -86,6 +86,43 @@ def test_login_is_rate_limited(csrf_app):
     assert codes == [401, 401, 401, 429]
     refused = _login(client, "guide-a")  # even the right password waits
     assert refused.status_code == 429 and 1 <= int(refused.headers["Retry-After"]) <= 61
+
+
+@pytest.fixture
+def proxied_app(db_url, tmp_path):
+    """The hall behind one TLS proxy (KIOSK_PROXY_HOPS=1)."""
+    from kiosk.web import create_app
+    from kiosk.web.database import dispose
+
+    app = create_app({"database_url": db_url, "device_token": "test-device-token", "env": "development",
+                      "secret_key": "test-secret-key", "proxy_hops": 1, "rasa_url": "http://127.0.0.1:9"})
+    app.config.update(WTF_CSRF_ENABLED=True, STAFF_LOGIN_LIMIT="3 per minute")
+    with app.extensions["sessions"]() as s, s.begin():
+        accounts.create_user(s, "guide-a", "guide", "password-123")
+    yield app
+    dispose(app)
+
+
+def test_behind_a_proxy_each_client_has_its_own_login_limit_and_https_cookies_are_secure(proxied_app):
+    client = proxied_app.test_client()
+    one, other = {"X-Forwarded-For": "10.0.0.7"}, {"X-Forwarded-For": "10.0.0.8"}
+    assert [_login(client, "guide-a", "wrong", one).status_code for _ in range(4)] == [401, 401, 401, 429]
+    assert _login(client, "guide-a", "wrong", other).status_code == 401  # its own bucket
+    plain = _login(proxied_app.test_client(), "guide-a", headers={"X-Forwarded-For": "10.0.0.9"})
+    assert plain.status_code == 302 and "Secure" not in plain.headers["Set-Cookie"]
+    tls = _login(proxied_app.test_client(), "guide-a",
+                 headers={"X-Forwarded-For": "10.0.0.10", "X-Forwarded-Proto": "https"})
+    assert tls.status_code == 302 and "; Secure" in tls.headers["Set-Cookie"]
+
+
+def test_without_a_trusted_proxy_forwarded_headers_change_nothing(csrf_app):
+    csrf_app.config["STAFF_LOGIN_LIMIT"] = "3 per minute"
+    tls = _login(csrf_app.test_client(), "counter-a", headers={"X-Forwarded-Proto": "https"})
+    assert tls.status_code == 302 and "Secure" not in tls.headers["Set-Cookie"]
+    client = csrf_app.test_client()
+    spoofed = [_login(client, "guide-a", "wrong", {"X-Forwarded-For": f"10.0.0.{i}"}).status_code
+               for i in range(3)]
+    assert spoofed == [401, 401, 429]  # one bucket: the real address
 
 
 def test_sessions_expire(csrf_app, monkeypatch):

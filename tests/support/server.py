@@ -60,13 +60,23 @@ class HallServerProcess:
             time.sleep(0.5)  # the last one forked may still be entering its accept loop
 
     def _workers(self) -> int:
-        n = 0
+        return len(self.worker_pids())
+
+    def worker_pids(self) -> set[int]:
+        """The server's worker processes (children of the gunicorn master), from procfs."""
+        found = set()
         for stat in Path("/proc").glob("[0-9]*/stat"):
             try:  # the parent pid is the second field after the command name in brackets
-                n += int(stat.read_text().rsplit(")", 1)[1].split()[1]) == self.proc.pid
+                if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == self.proc.pid:
+                    found.add(int(stat.parent.name))
             except (OSError, ValueError, IndexError):
                 continue
-        return n
+        return found
+
+    def output(self) -> str:
+        """What the server has logged so far."""
+        self.log.flush()
+        return Path(self.log.name).read_text(errors="replace")
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
