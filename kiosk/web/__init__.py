@@ -30,8 +30,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> APIFlask:
     app.json.ensure_ascii = False
     app.extensions["settings"] = settings
 
-    from kiosk.web import admission, auth, database, docs, errors, live, maintenance, proxy
+    from kiosk.web import admission, auth, bounds, database, docs, errors, live, maintenance, proxy
 
+    bounds.init_app(app)
     database.init_app(app, settings)
     errors.init_app(app)
     proxy.init_app(app, settings)

@@ -12,8 +12,8 @@ import uuid
 from datetime import datetime
 
 from apiflask import APIBlueprint, Schema
-from apiflask.fields import Integer, String
-from apiflask.validators import Length, Range
+from apiflask.fields import String
+from apiflask.validators import Length
 from flask import current_app
 from sqlalchemy import select
 
@@ -25,7 +25,7 @@ from kiosk.i18n import t
 from kiosk.models import Appointment, GuideAlert, Handover, KioskSession, Ticket
 from kiosk.web import admission
 from kiosk.web.api.common import commit, kiosk_session, visit_for
-from kiosk.web.api.schemas import ID_TEXT, LANG
+from kiosk.web.api.schemas import ID_TEXT, LANG, Id
 from kiosk.web.api.tickets import ticket_body
 from kiosk.web.auth import require, scope
 from kiosk.web.database import db, hall
@@ -34,7 +34,7 @@ bp = APIBlueprint("kiosk_sessions", __name__, tag="Kiosk dialog")
 
 
 class SessionIn(Schema):
-    visit_id = Integer(strict=True, validate=Range(min=1))
+    visit_id = Id()
     device_id = String(validate=ID_TEXT)  # a kiosk's own name (default), or kiosk-1 with the shared token
     language = String(load_default="zh", validate=LANG)
 

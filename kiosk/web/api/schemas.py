@@ -6,14 +6,21 @@ from apiflask import Schema
 from apiflask.fields import Boolean, DateTime, Float, Integer, List, String
 from apiflask.validators import Length, OneOf, Range, Regexp
 
+from kiosk.web.bounds import MAX_ID, MAX_OFFSET
+
 ID_TEXT = Regexp(r"^[A-Za-z0-9_.:\-]{1,40}$", error="letters, digits and _.:- only (1–40)")
 LANG = OneOf(["zh", "en"])
+
+
+def Id(**kwargs) -> Integer:
+    """A record's id: a strict integer from 1 to the database column's largest."""
+    return Integer(strict=True, validate=Range(min=1, max=MAX_ID), **kwargs)
 
 
 class TicketIn(Schema):
     business_type = String(required=True, validate=Length(1, 40))
     priority = Boolean(load_default=False)
-    visit_id = Integer(strict=True, validate=Range(min=1))
+    visit_id = Id()
     session_id = String(validate=Length(1, 40))
     language = String(load_default="zh", validate=LANG)
 
@@ -34,11 +41,11 @@ class SlotsQuery(Schema):
 
 
 class AppointmentIn(Schema):
-    slot_id = Integer(required=True, strict=True, validate=Range(min=1))
+    slot_id = Id(required=True)
     business_type = String(required=True, validate=Length(1, 40))
     name = String(required=True, validate=Length(1, 40))
     phone = String(required=True, validate=Length(1, 20))
-    visit_id = Integer(strict=True, validate=Range(min=1))
+    visit_id = Id()
     session_id = String(validate=Length(1, 40))
 
 
@@ -57,8 +64,8 @@ class DutyStaffIn(Schema):
 
 class HandoverIn(Schema):
     business_type = String(required=True, validate=Length(1, 40))
-    staff_id = Integer(required=True, strict=True, validate=Range(min=1))
-    visit_id = Integer(strict=True, validate=Range(min=1))
+    staff_id = Id(required=True)
+    visit_id = Id()
     session_id = String(validate=Length(1, 40))
 
 
@@ -68,7 +75,7 @@ class GuideAlertIn(Schema):
         validate=OneOf(["asked_for_human", "out_of_scope", "low_confidence", "complaint", "other"]),
     )
     text = String(load_default="", validate=Length(0, 500))
-    visit_id = Integer(strict=True, validate=Range(min=1))
+    visit_id = Id()
     session_id = String(validate=Length(1, 40))
 
 
@@ -96,7 +103,7 @@ class VisitsQuery(Schema):
     greeting = String(validate=OneOf(["missed", "late", "ok"]))
     low_rating = Boolean()
     limit = Integer(load_default=50, validate=Range(min=1, max=500))
-    offset = Integer(load_default=0, validate=Range(min=0, max=10_000_000))
+    offset = Integer(load_default=0, validate=Range(min=0, max=MAX_OFFSET))
 
 
 class PeriodQuery(Schema):

@@ -24,6 +24,7 @@ from kiosk.models import AuditEntry, Counter, GuideAlert, Handover, Ticket, Tria
 from kiosk.web.api.common import commit
 from kiosk.web.api.schemas import PeriodQuery, VisitsQuery
 from kiosk.web.auth import caller, require
+from kiosk.web.bounds import MAX_OFFSET
 from kiosk.web.database import db, hall
 
 bp = APIBlueprint("staff", __name__, tag="Staff")
@@ -52,7 +53,7 @@ class AuditQuery(Schema):
     action = String(validate=Length(1, 60))
     actor = String(validate=Length(1, 60))
     limit = Integer(load_default=100, validate=Range(min=1, max=1000))
-    offset = Integer(load_default=0, validate=Range(min=0, max=10_000_000))
+    offset = Integer(load_default=0, validate=Range(min=0, max=MAX_OFFSET))
 
 
 class VisitsCsvQuery(VisitsQuery):

@@ -16,6 +16,7 @@ from flask import Response, current_app, request, stream_with_context
 from kiosk.hall import devices
 from kiosk.hall.errors import Invalid
 from kiosk.web.auth import actor, allows
+from kiosk.web.bounds import MAX_ID
 from kiosk.web.database import release
 from kiosk.web.live import client_gone, stream
 
@@ -45,6 +46,7 @@ def live_stream():
     if who is None:
         leave = current_app.extensions["anonymous_streams"].enter(request.remote_addr or "-")
     since = request.headers.get("Last-Event-ID", type=int)
+    since = None if since is None or not 0 <= since <= MAX_ID else since
     sock = request.environ.get("gunicorn.socket")
     body = stream(current_app.extensions["live"], names, since, gone=lambda: client_gone(sock))
     response = Response(

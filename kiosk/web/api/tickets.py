@@ -15,6 +15,7 @@ from kiosk.models import Ticket
 from kiosk.web.api.common import commit, idempotent, origin
 from kiosk.web.api.schemas import TicketIn, TransferIn
 from kiosk.web.auth import caller, require, scope, staff_only
+from kiosk.web.bounds import MAX_ID, query_int
 from kiosk.web.database import db, hall
 
 bp = APIBlueprint("tickets", __name__, tag="Tickets")
@@ -121,7 +122,7 @@ def queues():
 
 def _move(ticket_id: int, status: str):
     ticket = own_ticket(ticket_id)
-    counter_id = request.args.get("counter_id", type=int)
+    counter_id = query_int("counter_id", None, 1, MAX_ID)
     tickets.transition(db(), ticket, status, counter_id=counter_id, by=caller().label)
     return commit(ticket_body(ticket))
 

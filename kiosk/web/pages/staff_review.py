@@ -21,6 +21,7 @@ from kiosk.hall.errors import HallError
 from kiosk.i18n import t
 from kiosk.models import AuditEntry
 from kiosk.web.auth import csrf
+from kiosk.web.bounds import query_int
 from kiosk.web.database import db, hall
 from kiosk.web.pages.staff_auth import lang, page, render, secure_headers
 
@@ -61,7 +62,7 @@ def _filters() -> dict[str, Any]:
 @page("supervisor")
 def visits_page():
     f = _filters()
-    offset = max(request.args.get("offset", 0, type=int), 0)
+    offset = query_int("offset", 0)
     error, found = None, {"total": 0, "visits": [], "offset": 0, "limit": PAGE_SIZE}
     try:
         found = reports.visit_list(db(), hall(), **f, limit=PAGE_SIZE, offset=offset)
@@ -162,7 +163,7 @@ def kpis_page():
 @page("supervisor")
 def audit_page():
     s = db()
-    offset = max(request.args.get("offset", 0, type=int), 0)
+    offset = query_int("offset", 0)
     action = (request.args.get("action") or "")[:60]
     where = [AuditEntry.action.startswith(action, autoescape=True)] if action else []
     total = s.scalar(select(func.count()).select_from(AuditEntry).where(*where))
@@ -178,7 +179,7 @@ def audit_page():
         page_size=PAGE_SIZE,
         masked=reports._masked,
         retention_days=current_app.extensions["settings"].snapshot_days,
-        purged=request.args.get("purged", type=int),
+        purged=query_int("purged", None),
     )
 
 
