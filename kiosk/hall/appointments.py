@@ -216,7 +216,7 @@ def as_dict(appt: Appointment, reveal_phone: bool = False) -> dict:
         "id": appt.id,
         "code": appt.code,
         "business_type": appt.business_type,
-        "name": appt.name,
+        "name": masking.text(appt.name),
         "status": appt.status,
         "slot": slot_dict(appt.slot),
         "phone": appt.phone if reveal_phone else masking.phone(appt.phone),

@@ -107,16 +107,6 @@ def summary(v: Visit) -> dict[str, Any]:
     }
 
 
-def _masked(value: Any) -> Any:
-    if isinstance(value, str):
-        return masking.text(value)
-    if isinstance(value, dict):
-        return {k: _masked(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_masked(v) for v in value]
-    return value
-
-
 def visit_timeline(s: Session, visit: Visit) -> dict[str, Any]:
     """Everything that happened in one visit, in order; phone and ID numbers masked."""
     tickets = s.scalars(select(Ticket).where(Ticket.visit_id == visit.id)).all()
@@ -125,7 +115,7 @@ def visit_timeline(s: Session, visit: Visit) -> dict[str, Any]:
     return {
         **summary(visit),
         "events": [
-            {"id": e.id, "at": e.at.isoformat(), "kind": e.kind, "data": _masked(e.data)}
+            {"id": e.id, "at": e.at.isoformat(), "kind": e.kind, "data": masking.deep(e.data)}
             for e in visit.events
         ],
         "tickets": [

@@ -16,37 +16,27 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from kiosk import clock
-from kiosk.models import (
-    Appointment,
-    GuideAlert,
-    HallSetting,
-    IdempotentRequest,
-    LiveEvent,
-    Triage,
-    VisitEvent,
-)
+from kiosk.models import Appointment, GuideAlert, IdempotentRequest, LiveEvent, Triage, VisitEvent
 
 IDEMPOTENCY_KEEP = timedelta(days=1)
 LIVE_KEEP = timedelta(hours=1)
 # the events that carry a customer's words or contact details, and those keys of theirs
 PERSONAL_EVENTS = ("dialog_turn", "appointment_booked")
 PERSONAL_KEYS = ("text", "bot", "name", "phone")
-_MARK = "retention"  # HallSetting: up to when personal data has been redacted
 
 
 def redact(s: Session, days: int, at: datetime | None = None) -> int:
     """Redact personal data older than `days`; returns how many records changed."""
     cutoff = (at or clock.now()) - timedelta(days=days)
-    mark = s.get(HallSetting, _MARK)
-    since = datetime.fromisoformat(mark.value["redacted_until"]) if mark else None
-    events = select(VisitEvent).where(VisitEvent.kind.in_(PERSONAL_EVENTS), VisitEvent.at < cutoff)
-    if since is not None:  # earlier runs did what came before
-        events = events.where(VisitEvent.at >= since)
+    events = select(VisitEvent).where(
+        VisitEvent.kind.in_(PERSONAL_EVENTS),
+        VisitEvent.at < cutoff,
+        VisitEvent.data["redacted"].as_boolean().is_(None),  # not done by an earlier run
+    )
     changed = 0
     for ev in s.scalars(events):
-        if any(k in ev.data for k in PERSONAL_KEYS):
-            ev.data = {**{k: v for k, v in ev.data.items() if k not in PERSONAL_KEYS}, "redacted": True}
-            changed += 1
+        ev.data = {**{k: v for k, v in ev.data.items() if k not in PERSONAL_KEYS}, "redacted": True}
+        changed += 1
     for stmt in (
         update(Triage).where(Triage.created_at < cutoff, Triage.text != "").values(text=""),
         update(GuideAlert).where(GuideAlert.created_at < cutoff, GuideAlert.text != "").values(text=""),
@@ -55,11 +45,6 @@ def redact(s: Session, days: int, at: datetime | None = None) -> int:
         .values(name="", phone=""),
     ):
         changed += s.execute(stmt.execution_options(synchronize_session=False)).rowcount  # type: ignore[attr-defined]
-    value = {"redacted_until": cutoff.isoformat()}
-    if mark is None:
-        s.add(HallSetting(key=_MARK, value=value))
-    else:
-        mark.value = value
     return changed
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from kiosk.hall import masking
 from kiosk.hall.errors import Invalid
 
 PHONE = re.compile(r"1[3-9]\d{9}")
@@ -16,12 +17,10 @@ def has_control(text: str) -> bool:
 
 
 def mobile(raw: str) -> str:
-    """A mainland mobile number; full-width digits, spaces and dashes are accepted."""
-    text = unicodedata.normalize("NFKC", raw or "")
-    text = re.sub(r"[\s\-]", "", text)
-    if text.startswith("+86"):
-        text = text[3:]
-    if not PHONE.fullmatch(text):
+    """A mainland mobile number, read by masking's normaliser (full-width digits, spaces, dashes, +86)."""
+    text = masking.national(raw)
+    typed = re.sub(masking.SEPARATOR, "", unicodedata.normalize("NFKC", raw or ""))
+    if not re.fullmatch(r"\+?\d+", typed) or not PHONE.fullmatch(text):
         raise Invalid("not a mainland mobile number (11 digits starting 13–19)", code="invalid_phone")
     return text
 

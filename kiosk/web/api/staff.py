@@ -273,7 +273,7 @@ def audit_log(query):
                 "actor": e.actor,
                 "action": e.action,
                 "target": e.target,
-                "details": reports._masked(e.details),
+                "details": masking.deep(e.details),
             }
             for e in rows
         ],

@@ -15,7 +15,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from kiosk import clock
-from kiosk.hall import audit, reports, snapshots
+from kiosk.hall import audit, masking, reports, snapshots
 from kiosk.hall import visits as visit_log
 from kiosk.hall.errors import HallError
 from kiosk.i18n import t
@@ -177,7 +177,7 @@ def audit_page():
         offset=offset,
         action=action,
         page_size=PAGE_SIZE,
-        masked=reports._masked,
+        masked=masking.deep,
         retention_days=current_app.extensions["settings"].snapshot_days,
         purged=query_int("purged", None),
     )
