@@ -83,6 +83,33 @@ def _ensure_admin(_args) -> int:
     return 0
 
 
+def _backup(args) -> int:
+    from pathlib import Path
+
+    from kiosk import backup, clock
+    from kiosk.settings import get_settings
+
+    settings = get_settings()
+    keep = args.keep or settings.backup_keep
+    made, deleted = backup.backup(settings.database_url, Path(args.file), clock.now(), keep)
+    print(f"backed up the hall database to {made}")
+    for old in deleted:
+        print(f"deleted the old backup {old} (keeping {keep})")
+    return 0
+
+
+def _restore(args) -> int:
+    from pathlib import Path
+
+    from kiosk import backup
+    from kiosk.settings import get_settings
+
+    dest = backup.restore(get_settings().database_url, Path(args.file))
+    _sessions()  # a backup from an older release gets this release's migrations
+    print(f"restored {args.file} into {dest}")
+    return 0
+
+
 def _serve(_args) -> int:
     from kiosk.serve import run
     from kiosk.settings import get_settings
@@ -132,6 +159,15 @@ def main(argv: list[str] | None = None) -> int:
     revoke.add_argument("name")
     revoke.add_argument("--kind", choices=KINDS, help="only this kind (default: every kind of that name)")
     revoke.set_defaults(run=_revoke_device)
+    save = sub.add_parser(
+        "backup", help="copy the database while the hall serves (SQLite; PostgreSQL: pg_dump)"
+    )
+    save.add_argument("file", help="the backup file, or a folder for dated backups of which --keep stay")
+    save.add_argument("--keep", type=int, help="backups kept in the folder (default KIOSK_BACKUP_KEEP)")
+    save.set_defaults(run=_backup)
+    load = sub.add_parser("restore", help="copy a backup over the database (stop the hall first)")
+    load.add_argument("file")
+    load.set_defaults(run=_restore)
     sub.add_parser("ensure-admin", help="create an admin account if there is no account yet").set_defaults(
         run=_ensure_admin
     )
@@ -142,10 +178,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from pydantic import ValidationError
 
+    from kiosk.backup import BackupError
     from kiosk.hall.errors import HallError
 
     try:
         return args.run(args)
+    except BackupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except ValidationError as exc:  # a setting (KIOSK_*) is wrong: say which, without a traceback
         for error in exc.errors():
             print(f"error: {error['msg'].removeprefix('Value error, ')}", file=sys.stderr)
