@@ -364,6 +364,21 @@ class ServerSettings(_Section):
         title="Longest retry delay",
         description="Failed event posts are retried with backoff up to this delay.",
     )
+    queue_max: int = Field(
+        default=5000,
+        ge=10,
+        le=1_000_000,
+        title="Queued posts at most",
+        description="Events and snapshots waiting for the hall server; past this the oldest are "
+        "dropped (snapshots first) rather than the agent's memory growing without end.",
+    )
+    snapshot_queue_max: int = Field(
+        default=20,
+        ge=0,
+        le=1000,
+        title="Queued snapshots at most",
+        description="Snapshots (up to 2 MB each) waiting for the hall server; past this the oldest is dropped.",
+    )
 
 
 class AgentSettings(_Section):

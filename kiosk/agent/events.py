@@ -4,7 +4,10 @@ The camera loop only appends to a queue. One sender thread posts in order
 (an approach before its greeting), retrying the head with backoff while the
 hall server is down, with an Idempotency-Key per item so a retry after a
 lost answer is not counted twice. Nothing queued is dropped while the agent
-runs, except what the server rejects as invalid (logged).
+runs, except what the server rejects as invalid (logged) and, when the hall
+server stays away so long that the queue reaches its bound (`queue_max`,
+`snapshot_queue_max`), the oldest snapshots and then the oldest events
+(counted in `dropped`, logged): memory stays bounded.
 """
 
 from __future__ import annotations
@@ -57,6 +60,7 @@ class EventSender:
         self.sent: list[dict] = []  # what the server accepted (event body + answer)
         self.log: list[dict] = []  # every event queued (also without a server)
         self.rejected = 0
+        self.dropped = 0
         self.failed_attempts = 0
         self._busy = False
         # monotonic -> wall clock, fixed at start so event times follow frame times
@@ -86,7 +90,26 @@ class EventSender:
             return
         with self._cond:
             self._queue.append(item)
+            self._bound()
             self._cond.notify_all()
+
+    def _bound(self) -> None:
+        """Drop the oldest snapshots, then the oldest events, past the queue's bounds (the head,
+        which the sender may be posting, stays)."""
+        snapshots = [i for i in list(self._queue)[1:] if i.kind == "snapshot"]
+        excess = max(
+            len(snapshots) - self.settings.snapshot_queue_max, len(self._queue) - self.settings.queue_max
+        )
+        drop = snapshots[: max(excess, 0)]
+        if len(drop) < excess:
+            drop += [i for i in list(self._queue)[1:] if i.kind != "snapshot"][: excess - len(drop)]
+        for item in drop:
+            self._queue.remove(item)
+        if drop:
+            self.dropped += len(drop)
+            log.error(
+                "hall server away too long: dropped %d queued posts (%d in all)", len(drop), self.dropped
+            )
 
     @property
     def pending(self) -> int:

@@ -133,3 +133,23 @@ def test_without_a_server_events_are_only_logged():
     client.event("approach", "r-1", time.monotonic())
     assert client.pending == 0 and len(client.log) == 1
     assert client.close(timeout=1)
+
+
+def test_a_long_outage_keeps_the_queue_bounded_dropping_snapshots_first():
+    port = _free_port()
+    client = EventSender(ServerSettings(url=f"http://127.0.0.1:{port}", token="t0ken", device_id="kiosk-9",
+                                        timeout_s=1.0, retry_max_s=0.3, queue_max=10, snapshot_queue_max=2))
+    client.start(poll_flags_s=None)
+    t0 = time.monotonic()
+    client.event("approach", "r-0", t0)
+    for i in range(3):
+        client.snapshot("r-0", b"\xff\xd8jpeg")
+    assert client.pending == 3 and client.dropped == 1  # two snapshots at most
+    for i in range(1, 12):
+        client.event("approach", f"r-{i}", t0 + i)
+    assert client.pending == 10 and client.dropped == 1 + 2 + 2  # then the oldest events go
+    with FakeHall(port) as hall:
+        assert client.close(timeout=10)
+    # the head (being sent when the bound was reached) and the newest events arrive, in order
+    assert [e["track_id"] for e in hall.received] == ["r-0", *[f"r-{i}" for i in range(3, 12)]]
+    assert hall.snapshots == []
