@@ -139,6 +139,12 @@ class Settings(BaseSettings):
         description="Unset: RASA_TOKEN, else the development token in development and the one "
         "generated into secrets_dir in production (kiosk/stack.py, as the Rasa server finds it).",
     )
+    rasa_tracker_url: str = Field(
+        default_factory=stack.rasa_tracker_url,
+        title="Rasa's conversation store",
+        description="Unset: RASA_TRACKER_URL, else var/rasa-tracker.db (kiosk/stack.py); "
+        "the hall deletes its dialogs past redact_after_days.",
+    )
     rasa_timeout_s: float = Field(
         default=1.3,
         gt=0,

@@ -180,5 +180,10 @@ def rasa_tracker_url(environ: Mapping[str, str] | None = None) -> str:
 
 if __name__ == "__main__":
     # assistant/scripts/*.sh: eval "$(python -m kiosk.stack)"
-    for name, value in exports().items():
+    try:
+        derived = exports()
+    except ValueError as exc:  # a bad port, or a built-in secret in production: say which
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)
+    for name, value in derived.items():
         print(f"export {name}={shlex.quote(value)}")

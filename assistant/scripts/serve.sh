@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the Rasa server (foreground) on the model of the current inputs (or RASA_MODEL):
 # localhost only, REST channel, HTTP API behind a token. Its port (RASA_PORT),
-# its action server's port (ACTIONS_PORT, read by assistant/endpoints.yml) and
-# its token come from kiosk/stack.py, the rule every process of the stack uses.
+# its action server's port (ACTIONS_PORT, read by assistant/endpoints.yml), its
+# conversation store (RASA_TRACKER_URL, likewise) and its token come from
+# kiosk/stack.py, the rule every process of the stack uses.
 set -euo pipefail
 RASA="${RASA:-.venv-rasa/bin/rasa}"
 PYTHON="$(dirname "$RASA")/python"
@@ -13,6 +14,7 @@ model="${RASA_MODEL:-assistant/models/$(assistant/scripts/model-hash.sh).tar.gz}
 if [ "$RASA_TOKEN" = dev-rasa-token ]; then
   echo "warning: RASA_TOKEN not set, using the development token" >&2
 fi
+mkdir -p var
 export RASA_TELEMETRY_ENABLED=false
 export TF_CPP_MIN_LOG_LEVEL=2
 exec "$RASA" run --model "$model" --enable-api --auth-token "$RASA_TOKEN" \

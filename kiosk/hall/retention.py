@@ -3,7 +3,8 @@
 - What customers typed or said at the kiosk (dialog turns, triage texts,
   guide alerts) and their contact details (appointments' names and phone
   numbers) are redacted after `days` (KIOSK_REDACT_AFTER_DAYS, 180 by default);
-  the visit, its triage and its outcome stay for the KPIs.
+  the visit, its triage and its outcome stay for the KPIs. The assistant's
+  own record of the dialogs (Rasa's tracker store) is deleted after as many days.
 - Snapshots: kiosk/hall/snapshots.py (KIOSK_SNAPSHOT_DAYS).
 - Answers kept for repeated Idempotency-Keys: a day. Live-page events: an hour.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Connection, delete, inspect, select, text, update
 from sqlalchemy.orm import Session
 
 from kiosk import clock
@@ -54,3 +55,12 @@ def prune(s: Session, at: datetime | None = None) -> int:
     gone = s.execute(delete(IdempotentRequest).where(IdempotentRequest.created_at < now - IDEMPOTENCY_KEEP))
     live = s.execute(delete(LiveEvent).where(LiveEvent.at < now - LIVE_KEEP))
     return gone.rowcount + live.rowcount  # type: ignore[attr-defined]
+
+
+def forget_conversations(conn: Connection, days: int, at: datetime | None = None) -> int:
+    """Delete the assistant's stored dialog events older than `days` from its tracker store
+    (Rasa's SQL tracker store: its `events` table, timestamps in epoch seconds)."""
+    if not inspect(conn).has_table("events"):
+        return 0
+    cutoff = ((at or clock.now()) - timedelta(days=days)).timestamp()
+    return conn.execute(text("DELETE FROM events WHERE timestamp < :cutoff"), {"cutoff": cutoff}).rowcount

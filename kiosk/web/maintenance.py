@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import logging
 import threading
+from pathlib import Path
 
 from flask import Flask
+from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
 
 from kiosk.hall import retention, snapshots, tickets
+from kiosk.settings import Settings
 
 log = logging.getLogger(__name__)
 INTERVAL_S = 600
@@ -24,6 +28,7 @@ def run_once(app: Flask) -> None:
         purged = snapshots.purge(s, settings.snapshot_days)
         redacted = retention.redact(s, settings.redact_after_days)
         pruned = retention.prune(s)
+    redacted += _forget_conversations(settings)
     if closed or purged or redacted:
         log.info(
             "daily reset closed %d tickets; retention deleted %d snapshots, redacted %d records, pruned %d rows",
@@ -32,6 +37,21 @@ def run_once(app: Flask) -> None:
             redacted,
             pruned,
         )
+
+
+def _forget_conversations(settings: Settings) -> int:
+    """Retention in the assistant's tracker store (its own database, Rasa's schema)."""
+    url = make_url(settings.rasa_tracker_url)
+    if url.get_backend_name() == "sqlite" and not (url.database and Path(url.database).exists()):
+        return 0  # no Rasa has kept anything here: do not make the file
+    if url.drivername == "postgresql":  # Rasa's URL names no driver; this environment has psycopg 3
+        url = url.set(drivername="postgresql+psycopg")
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            return retention.forget_conversations(conn, settings.redact_after_days)
+    finally:
+        engine.dispose()
 
 
 def init_app(app: Flask) -> None:

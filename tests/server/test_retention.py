@@ -59,3 +59,24 @@ def test_personal_data_is_redacted_after_its_days_and_the_rest_stays(app):
     with app.extensions["sessions"]() as s, s.begin():
         assert retention.redact(s, 180) == 0  # done once: the next runs start where it stopped
         assert retention.redact(s, 178) > 0  # a shorter retention reaches the newer visit
+
+
+def test_the_assistants_stored_dialogs_are_deleted_after_as_many_days(app, tmp_path):
+    import sqlite3
+
+    store = tmp_path / "rasa-tracker.db"
+    now = clock.now().timestamp()
+    with sqlite3.connect(store) as db:  # the table Rasa's SQL tracker store makes
+        db.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id VARCHAR(255) NOT NULL, "
+                   "type_name VARCHAR(255) NOT NULL, timestamp FLOAT, intent_name VARCHAR(255), "
+                   "action_name VARCHAR(255), data TEXT)")
+        db.executemany("INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (?, 'user', ?, ?)",
+                       [("old", now - 181 * 86400, '{"text": "电话13800000001"}'),
+                        ("new", now - 3600, '{"text": "电话13800000002"}')])
+    app.extensions["settings"].rasa_tracker_url = f"sqlite:///{store}"
+    maintenance.run_once(app)
+    with sqlite3.connect(store) as db:
+        assert db.execute("SELECT sender_id FROM events").fetchall() == [("new",)]
+    app.extensions["settings"].rasa_tracker_url = f"sqlite:///{tmp_path / 'none.db'}"
+    maintenance.run_once(app)
+    assert not (tmp_path / "none.db").exists()  # no store: nothing made
