@@ -166,3 +166,28 @@ def test_daily_reset_closes_yesterdays_open_tickets_and_keeps_them(app):
         assert tickets.close_days_before(s, hall) == 1
         assert (old.status, today.status) == ("cancelled", "waiting")
         assert s.query(Ticket).count() == 2
+
+
+def test_every_status_change_is_audited_with_who_made_it(app, client, device, staff):
+    from kiosk.models import AuditEntry
+
+    counter, guide = staff("counter"), staff("guide")
+    open_counter(client, counter, 1, ["A", "B"])
+    t = issue(client, device)
+    client.post("/api/counters/1/call-next", headers=counter)
+    client.post(f"/api/tickets/{t['id']}/recall", headers=counter)
+    client.post(f"/api/tickets/{t['id']}/transfer", json={"queue": "B"}, headers=guide)
+    client.post("/api/counters/1/call-next", headers=counter)
+    client.post(f"/api/tickets/{t['id']}/serve", headers=counter)
+    client.post(f"/api/tickets/{t['id']}/done", headers=counter)
+    hall = app.extensions["hall"]
+    with app.extensions["sessions"]() as s, s.begin():
+        tickets.issue(s, hall, "pay_bill", at=datetime.now(timezone.utc) - timedelta(days=1))
+        tickets.close_days_before(s, hall)
+    with app.extensions["sessions"]() as s:
+        entries = [(e.actor.rstrip("0123456789"), e.action, e.details["from"]) for e in
+                   s.query(AuditEntry).filter(AuditEntry.action.startswith("ticket.")).order_by(AuditEntry.id)]
+    assert entries == [("counter", "ticket.called", "waiting"), ("counter", "ticket.recalled", "called"),
+                       ("guide", "ticket.transferred", "called"), ("counter", "ticket.called", "waiting"),
+                       ("counter", "ticket.serving", "called"), ("counter", "ticket.done", "serving"),
+                       ("daily reset", "ticket.cancelled", "waiting")]
