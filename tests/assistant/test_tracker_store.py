@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.support.assistant import REQUIRED, current_model, missing_reason
 from tests.support.processes import rasa_env, stop, wait_http
 from tests.support.server import free_port
 
@@ -19,7 +20,7 @@ SENDER = "kiosk-session-restart"
 def start_rasa(port: int, tracker_url: str, log: Path) -> subprocess.Popen:
     """The Rasa server as `make run` starts it (assistant/scripts/serve.sh), until its model is loaded."""
     env = rasa_env(RASA_PORT=str(port), ACTIONS_PORT=str(free_port()), RASA_TOKEN=TOKEN,
-                   RASA_TRACKER_URL=tracker_url, KIOSK_ENV="development")
+                   RASA_TRACKER_URL=tracker_url, RASA_MODEL=str(current_model()), KIOSK_ENV="development")
     with log.open("a") as out:
         proc = subprocess.Popen([str(ROOT / "assistant/scripts/serve.sh")], cwd=ROOT, env=env, stdout=out,
                                 stderr=subprocess.STDOUT)
@@ -40,8 +41,9 @@ def tracker(url: str) -> dict:
 
 
 def test_a_restarted_rasa_resumes_the_open_dialog(tmp_path):
-    if not (ROOT / ".venv-rasa/bin/rasa").exists():
-        pytest.skip("no .venv-rasa: run `make rasa-env`")
+    reason = missing_reason()
+    if reason:
+        pytest.fail(reason) if REQUIRED else pytest.skip(reason)
     port, db = free_port(), tmp_path / "tracker.db"
     url, log = f"http://127.0.0.1:{port}", tmp_path / "rasa.log"
     proc = start_rasa(port, f"sqlite:///{db}", log)

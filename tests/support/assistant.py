@@ -119,6 +119,7 @@ class AssistantStack:
             KIOSK_SERVER_URL=hall_url or self.relay.url,
             KIOSK_DEVICE_TOKEN=device_token,
             RASA_MODEL=str(model or current_model()),
+            RASA_TRACKER_URL=f"sqlite:///{logs / 'rasa-tracker.db'}",  # this run's conversations only
         )
         self.procs: list[subprocess.Popen] = []
 
