@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from flask import Flask, current_app
 
 from kiosk.settings import Settings
-from kiosk.web.database import release
+from kiosk.web.database import end_transaction
 
 log = logging.getLogger(__name__)
 
@@ -99,12 +99,12 @@ def init_app(app: Flask, settings: Settings) -> None:
 def outside() -> Iterator[None]:
     """Give up this request's slot while it waits on another service, and queue for it again after.
 
-    The request's database session ends first (commit what must stay before):
+    The request's database transaction ends first (commit what must stay before):
     a transaction held across the wait would hold SQLite's write lock, which
     the requests holding the slots would then wait on, while this one waits
     for a slot.
     """
-    release()
+    end_transaction()
     if not getattr(_held, "slot", False):
         yield
         return

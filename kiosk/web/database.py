@@ -53,6 +53,14 @@ def release() -> None:
     _close_session(None)
 
 
+def end_transaction() -> None:
+    """End this request's transaction before a wait, holding no lock across it. The session stays
+    the request's (`db()` and any reference to it go on with a fresh transaction); the objects it
+    had loaded are detached, so load again what is needed after the wait."""
+    if "db" in g:
+        g.db.close()
+
+
 def _close_session(_exc: BaseException | None) -> None:
     session = g.pop("db", None)
     if session is not None:

@@ -16,7 +16,7 @@ from flask import current_app
 from sqlalchemy import text
 
 from kiosk.web import admission
-from kiosk.web.database import db, release
+from kiosk.web.database import db, end_transaction
 
 bp = APIBlueprint("health", __name__, tag="Health")
 ASSISTANT_FRESH_S = 5.0
@@ -63,7 +63,7 @@ def readyz():
         db().execute(text("SELECT 1"))
     except Exception as exc:  # any driver error means not ready
         failing["database"] = type(exc).__name__
-    release()
+    end_transaction()
     assistant = current_app.extensions["assistant_probe"].failing(current_app.extensions["settings"].rasa_url)
     if assistant:
         failing["assistant"] = assistant

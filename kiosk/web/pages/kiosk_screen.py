@@ -27,7 +27,7 @@ from kiosk.web import admission
 from kiosk.web.api import tickets as tickets_api
 from kiosk.web.api.common import commit
 from kiosk.web.auth import require, staff_only
-from kiosk.web.database import db, hall, release
+from kiosk.web.database import db, end_transaction, hall
 
 bp = APIBlueprint("kiosk_screen", __name__, tag="Kiosk screen", enable_openapi=False)
 
@@ -191,7 +191,7 @@ def print_ticket(ticket_id: int):
     bt = h.taxonomy.get(ticket.business_type)
     spec = current_app.extensions["settings"].printer
     number, visit_id = ticket.number, visit.id if visit else None
-    release()  # a slow printer must hold no database lock, nor a request slot (admission.outside)
+    end_transaction()  # a slow printer must hold no database lock, nor a request slot (admission.outside)
     try:
         with admission.outside():
             size = printing.print_ticket(
