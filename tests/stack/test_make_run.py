@@ -40,6 +40,8 @@ class Stack:
             "RASA_PORT": str(self.rasa_port),
             "ACTIONS_PORT": str(self.actions_port),
             "KIOSK_DATABASE_URL": self.db_url,
+            "KIOSK_ENV": "development",  # as make run sets it; create-user below runs with this too
+            "RASA_TRACKER_URL": f"sqlite:///{self.dir / 'rasa-tracker.db'}",  # each stack's own dialogs
             "KIOSK_SNAPSHOT_DIR": str(self.dir / "snapshots"),
             "KIOSK_PRINTER": f"file:{self.dir / 'printer.out'}",
             "KIOSK_ADMIN_PASSWORD": "stack-admin-password",
