@@ -10,13 +10,16 @@ exactly as sklearn's TfidfVectorizer does) and applies the softmax.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 MODEL_FILE = "linear_text_model.json"
 ARRAYS_FILE = "linear_text_model.npz"
+# the constructor's arguments, as a component's config names them
+SETTINGS = ("min_ngram", "max_ngram", "min_df", "C", "max_iter", "solver", "random_state", "class_weight")
 
 
 class LinearTextModel:
@@ -31,6 +34,7 @@ class LinearTextModel:
         max_iter: int = 3000,
         solver: str = "lbfgs",
         random_state: int | None = None,
+        class_weight: str | None = None,
     ) -> None:
         self.min_ngram = min_ngram
         self.max_ngram = max_ngram
@@ -42,11 +46,19 @@ class LinearTextModel:
         # "lbfgs" on the l2-normalised TF-IDF rows of thousands of examples
         self.solver = solver
         self.random_state = random_state
+        # "balanced": a few hundred examples of a rare class against thousands
+        # of others still weigh as much (the urgency kinds against `none`)
+        self.class_weight = class_weight
         self.vocabulary: dict[str, int] = {}
         self.idf: np.ndarray | None = None
         self.coef: np.ndarray | None = None
         self.intercept: np.ndarray | None = None
         self.classes: list[str] = []
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any]) -> LinearTextModel:
+        """A new model with the SETTINGS found in `settings` (a component's config), defaults for the rest."""
+        return cls(**{key: settings[key] for key in SETTINGS if key in settings})
 
     # ------------------------------------------------------------ training
     def fit(self, texts: Sequence[str], labels: Sequence[str]) -> LinearTextModel:
@@ -64,7 +76,11 @@ class LinearTextModel:
         )
         X = vectorizer.fit_transform(list(texts))
         clf = LogisticRegression(
-            C=self.C, max_iter=self.max_iter, solver=self.solver, random_state=self.random_state
+            C=self.C,
+            max_iter=self.max_iter,
+            solver=self.solver,
+            random_state=self.random_state,
+            class_weight=self.class_weight,
         )
         clf.fit(X, list(labels))
         self.vocabulary = {term: int(i) for term, i in vectorizer.vocabulary_.items()}
@@ -126,6 +142,7 @@ class LinearTextModel:
             "max_iter": self.max_iter,
             "solver": self.solver,
             "random_state": self.random_state,
+            "class_weight": self.class_weight,
             "classes": self.classes,
             "vocabulary": self.vocabulary,
         }
@@ -144,6 +161,7 @@ class LinearTextModel:
             meta["max_iter"],
             meta.get("solver", "lbfgs"),
             meta.get("random_state"),
+            meta.get("class_weight"),
         )
         model.classes = list(meta["classes"])
         model.vocabulary = {k: int(v) for k, v in meta["vocabulary"].items()}

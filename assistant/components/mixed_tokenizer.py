@@ -9,23 +9,7 @@ from rasa.nlu.tokenizers.jieba_tokenizer import JiebaTokenizer
 from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.shared.nlu.training_data.message import Message
 
-
-def to_half_width(text: str) -> str:
-    """Maps full-width ASCII (ＡＢＣ１２３) and the ideographic space to ASCII.
-
-    One character in, one character out, so token offsets stay valid for the
-    original text (entities are annotated on it).
-    """
-    out = []
-    for ch in text:
-        code = ord(ch)
-        if 0xFF01 <= code <= 0xFF5E:
-            out.append(chr(code - 0xFEE0))
-        elif code == 0x3000:
-            out.append(" ")
-        else:
-            out.append(ch)
-    return "".join(out)
+from kiosk.textfold import half_width
 
 
 def _is_noise(word: str) -> bool:
@@ -43,7 +27,7 @@ class MixedJiebaTokenizer(JiebaTokenizer):
         import jieba
 
         text = message.get(attribute)
-        normalized = to_half_width(text)
+        normalized = half_width(text)
         tokens = [
             Token(word, start) for (word, start, _end) in jieba.tokenize(normalized) if not _is_noise(word)
         ]

@@ -23,10 +23,11 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from assistant.components.linear_intent_classifier import LinearIntentClassifier, normalize_text  # noqa: E402
-from assistant.components.linear_text_model import LinearTextModel  # noqa: E402
+from assistant.components.linear_intent_classifier import LinearIntentClassifier  # noqa: E402
+from assistant.components.linear_text_model import SETTINGS, LinearTextModel  # noqa: E402
 from assistant.nlu_examples import load_nlu_examples  # noqa: E402
 from assistant.scripts.cv_summary import BUSINESS_TYPES  # noqa: E402
+from kiosk.textfold import fold  # noqa: E402
 
 
 def classifier_settings() -> dict:
@@ -35,8 +36,7 @@ def classifier_settings() -> dict:
     for step in config["pipeline"]:
         if step["name"].endswith("LinearIntentClassifier"):
             settings = {**LinearIntentClassifier.get_default_config(), **step}
-            keys = ("min_ngram", "max_ngram", "min_df", "C", "max_iter", "solver", "random_state")
-            return {k: settings[k] for k in keys}
+            return {k: settings[k] for k in SETTINGS if k in settings}
     raise SystemExit("LinearIntentClassifier is not in assistant/config.yml")
 
 
@@ -52,7 +52,7 @@ def main() -> int:
     args = parser.parse_args()
 
     examples = load_nlu_examples(ROOT / "nlu")
-    texts = [normalize_text(t) for t, _ in examples]
+    texts = [fold(t) for t, _ in examples]
     labels = [label for _, label in examples]
     duplicates = [t for t, n in Counter(texts).items() if n > 1]
     if duplicates:
