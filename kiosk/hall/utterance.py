@@ -29,7 +29,8 @@ UTTERANCE_FILE = ROOT / "config" / "utterance.yml"
 FAQ_FILE = ROOT / "config" / "faq.yml"
 
 # the most severe first: when the rules and the assistant disagree, the more severe kind is read
-URGENCY_KINDS = ("danger", "outage", "anger")
+URGENCIES = ("danger", "outage", "anger")
+QUESTIONS = ("materials", "faq")
 URGENCY_ENTITY = "urgency"
 # the business type of hall and policy questions: a question no FAQ entry
 # answers is still a question (a guide answers it), never a ticket
@@ -117,7 +118,7 @@ class Reader:
     def from_files(cls, utterance_file: Path = UTTERANCE_FILE, faq_file: Path = FAQ_FILE) -> Reader:
         rules = _load_yaml(utterance_file)
         urgency = rules.get("urgency") or {}
-        unknown = set(urgency) - set(URGENCY_KINDS)
+        unknown = set(urgency) - set(URGENCIES)
         if unknown:
             raise UtteranceConfigError(f"{utterance_file}: unknown urgency kinds {sorted(unknown)}")
         kinds = {
@@ -125,12 +126,12 @@ class Reader:
                 _patterns(utterance_file, (urgency.get(kind) or {}).get("patterns")),
                 _patterns(utterance_file, (urgency.get(kind) or {}).get("except")),
             )
-            for kind in URGENCY_KINDS
+            for kind in URGENCIES
         }
         questions = rules.get("questions") or {}
         materials = _patterns(utterance_file, questions.get("materials"))
         asking = _patterns(utterance_file, questions.get("asking"))
-        entries = [_faq_entry(faq_file, raw) for raw in (_load_yaml(faq_file).get("entries") or [])]
+        entries = [_faq_entry(faq_file, raw) for raw in (_load_yaml(faq_file).get("faq") or [])]
         ids = [e.id for e in entries]
         if len(ids) != len(set(ids)):
             raise UtteranceConfigError(f"{faq_file}: repeated entry ids")
@@ -148,7 +149,7 @@ class Reader:
         said = _entity_value(nlu, URGENCY_ENTITY)
         if said in self._urgency and not self._urgency[said].excluded(folded):
             found.add(said)
-        return next((kind for kind in URGENCY_KINDS if kind in found), None)
+        return next((kind for kind in URGENCIES if kind in found), None)
 
     def _question_of(
         self, folded: str, intent: str | None, nlu: Mapping[str, Any] | None
@@ -251,8 +252,11 @@ def _patterns(path: Path, raw: Iterable[str] | None) -> tuple[re.Pattern[str], .
     return tuple(compiled)
 
 
-def _word(word: str) -> re.Pattern[str]:
+def _word(word: object) -> re.Pattern[str]:
     """A keyword as a pattern: a substring in Chinese, a whole word in English ("fee" is not in "coffee")."""
+    if isinstance(word, bool) or not isinstance(word, str | int):
+        # YAML reads an unquoted on, off, yes or no as true or false
+        raise UtteranceConfigError(f"keyword {word!r} is not a word: put it in quotes ('on')")
     folded = fold(str(word))
     if not folded:
         raise UtteranceConfigError(f"empty keyword {word!r}")
@@ -269,9 +273,13 @@ def _faq_entry(path: Path, raw: Mapping[str, Any]) -> FaqEntry:
     answer = raw.get("answer") or {}
     if not answer.get("zh") or not answer.get("en"):
         raise UtteranceConfigError(f"{path}: {entry_id}: answer needs zh and en")
+    by_language = raw.get("keywords") or {}
+    if not isinstance(by_language, dict):
+        raise UtteranceConfigError(f"{path}: {entry_id}: keywords are lists under zh and en")
     keywords = tuple(
         tuple(_word(w) for w in (item if isinstance(item, list) else [item]))
-        for item in raw.get("keywords") or ()
+        for items in by_language.values()
+        for item in items or ()
     )
     if not keywords:
         raise UtteranceConfigError(f"{path}: {entry_id}: no keywords")

@@ -199,9 +199,9 @@ def _files(tmp_path, rules: str, faq: str):
 
 
 MINIMAL_FAQ = """
-    entries:
+    faq:
       - id: wifi
-        keywords: [wifi, [无线, 网]]
+        keywords: {zh: [[无线, 网]], en: [wifi]}
         examples: [有无线网吗]
         answer: {zh: 无线网名称是 Hall-Guest。, en: The Wi-Fi is Hall-Guest.}
 """
@@ -238,10 +238,12 @@ def test_an_operator_extends_the_files_without_code(tmp_path):
     [
         ("urgency: {danger: {patterns: ['(unclosed']}}", MINIMAL_FAQ, "bad pattern"),
         ("urgency: {panic: {patterns: [x]}}", MINIMAL_FAQ, "unknown urgency kinds"),
-        ("{}", "entries: [{id: x, keywords: [a], answer: {zh: 甲}}]", "answer needs zh and en"),
-        ("{}", "entries: [{id: Bad-Id, keywords: [a], answer: {zh: 甲, en: a}}]", "entry id"),
-        ("{}", "entries: [{id: x, answer: {zh: 甲, en: a}}]", "no keywords"),
+        ("{}", "faq: [{id: x, keywords: {zh: [甲]}, answer: {zh: 甲}}]", "answer needs zh and en"),
+        ("{}", "faq: [{id: Bad-Id, keywords: {zh: [甲]}, answer: {zh: 甲, en: a}}]", "entry id"),
+        ("{}", "faq: [{id: x, answer: {zh: 甲, en: a}}]", "no keywords"),
+        ("{}", "faq: [{id: x, keywords: {en: [[hours, on]]}, answer: {zh: 甲, en: a}}]", "put it in quotes"),
         ("[1, 2]", MINIMAL_FAQ, "expected a mapping"),
+        ("{}", "faq: [{id: x, keywords: [甲], answer: {zh: 甲, en: a}}]", "lists under zh and en"),
     ],
 )
 def test_a_bad_file_fails_at_load_with_a_message(tmp_path, rules, faq, message):
