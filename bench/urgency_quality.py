@@ -47,7 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant.nlu_examples import load_nlu_examples  # noqa: E402
-from kiosk.hall.utterance import URGENCY_ENTITY, URGENCY_KINDS, Reading, hall_reader  # noqa: E402
+from kiosk.hall.utterance import QUESTIONS, URGENCIES, URGENCY_ENTITY, Reading, hall_reader  # noqa: E402
 from kiosk.textfold import fold  # noqa: E402
 
 DEFAULT_HELDOUT = ROOT / "bench" / "data" / "urgency_heldout.yml"
@@ -166,7 +166,7 @@ def score(items: list[Item], readings: list[Reading], parses: list[dict | None])
     misses = []
     for item, reading, parse in zip(items, readings, parses, strict=True):
         got = f"urgency={reading.urgency} question={reading.question} faq={reading.faq} intent={intent_name(parse)}"
-        if item.kind in URGENCY_KINDS:
+        if item.kind in URGENCIES:
             n_urgent += 1
             urgent[item.kind][1] += 1
             any_ok += reading.urgency is not None
@@ -222,13 +222,13 @@ def print_table(results: dict[str, Figures]) -> None:
         return sum(v[0] for v in d.values()), sum(v[1] for v in d.values())
 
     row("urgent recognised (own kind)", lambda f: total(f.urgent), f">= {TARGETS['urgent']}")
-    for kind in URGENCY_KINDS:
+    for kind in URGENCIES:
         row(f"  {kind}", lambda f, k=kind: f.urgent.get(k))
     row("urgent recognised (any kind)", lambda f: f.urgent_any)
     row("ordinary wrongly urgent", lambda f: f.false_urgent, f"<= {TARGETS['false_urgent']}")
     row("ordinary read as a question", lambda f: f.ordinary_question)
     row("questions answered, no ticket", lambda f: total(f.answered), f">= {TARGETS['answered']}")
-    for kind in ("materials", "faq"):
+    for kind in QUESTIONS:
         row(f"  {kind}", lambda f, k=kind: f.answered.get(k))
 
 
