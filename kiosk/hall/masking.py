@@ -53,7 +53,8 @@ def _masked_number(number: str) -> str | None:
     """The masked form of a normalized number, or None when it is not one to hide."""
     if _MOBILE.fullmatch(number):
         return f"{number[:3]}****{number[-4:]}"
-    if len(number) in (15, 18) and number[:-1].isdigit():
+    # a 15-digit ID card has no check character; only the 18-digit one may end in X
+    if (len(number) == 15 and number.isdigit()) or (len(number) == 18 and number[:-1].isdigit()):
         return f"{number[:6]}{'*' * (len(number) - 10)}{number[-4:]}"
     if len(number) >= MIN_DIGITS and number.isdigit():
         return "*" * (len(number) - 4) + number[-4:]

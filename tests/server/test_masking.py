@@ -72,6 +72,12 @@ def test_a_mobile_spelled_any_way_is_read_as_that_mobile(found):
     assert masking.phone(written) == f"{number[:3]}****{number[-4:]}"
 
 
+def test_a_number_before_the_letter_x_is_not_taken_for_an_id_card():
+    """Found by the property test: 14 digits then "X" read as a 15-character ID card showed 9 digits."""
+    assert masking.text("卡号12345678901234 X谢谢") == "卡号**********1234X谢谢"
+    assert masking.text("110101800101123") == "110101*****1123"  # a real 15-digit ID card
+
+
 @given(st.sampled_from(["A012", "B105", "2026-11-26", "09:30", "2026-11-26T09:00:00+08:00", "3.5元", "第12号",
                         "123456789", "kiosk-1", "3f9a12345678abcdef"]), AROUND)
 def test_short_numbers_and_codes_stay_as_they_are(value, around):
