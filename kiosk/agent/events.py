@@ -114,7 +114,7 @@ class EventSender:
     @property
     def pending(self) -> int:
         with self._cond:
-            return len(self._queue) + (1 if self._busy else 0)
+            return len(self._queue)  # the item being sent stays at the head until it is done
 
     # -- threads ---------------------------------------------------------
     def start(self, *, poll_flags_s: float | None = 30.0) -> EventSender:
@@ -154,12 +154,10 @@ class EventSender:
                 if self._stop.is_set():
                     return
                 item = self._queue[0]
-                self._busy = True
             outcome = self._send(item)
             with self._cond:
                 if outcome in ("done", "rejected"):
                     self._queue.popleft()
-                self._busy = False
             if outcome == "retry":
                 self.failed_attempts += 1
                 self._stop.wait(delay)

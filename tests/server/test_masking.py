@@ -25,12 +25,14 @@ cards = st.integers(16, 19).flatmap(lambda n: digits(n, "3456"))
 accounts = st.integers(10, 14).flatmap(lambda n: digits(n, "123456789"))
 
 
-def visible_digits(number: str) -> int:
+def visible_digits(number: str, after: str = "") -> int:
     """How many digits the masked form may show: a mobile's first 3 and last 4, an ID-length number's
-    first 6 and last 4 (an 18-digit card looks like an ID card), else the last 4."""
+    first 6 and last 4 (an 18-digit card, or 17 digits followed by the letter X, looks like an ID
+    card), else the last 4."""
     if re.fullmatch(r"1[3-9]\d{9}", number):
         return 7
-    return 10 if len(number) in (15, 18) else 4
+    looks_like_id = len(number) in (15, 18) or (len(number) == 17 and after.startswith("X"))
+    return 10 if looks_like_id else 4
 
 
 @st.composite
@@ -60,7 +62,7 @@ def test_no_number_is_readable_however_spelled(found, before, after):
     masked = masking.text(f"{before}{written}{after}")
     visible = masking.normalize(re.sub(r"[a-zA-Z]", "", masked.replace(before, "", 1)))
     assert number.rstrip("X") not in visible.rstrip("X")
-    assert len(visible.rstrip("X")) <= visible_digits(number)
+    assert len(visible.rstrip("X")) <= visible_digits(number, after)
     assert masking.text(masked) == masked  # masking twice changes nothing more
 
 
@@ -76,6 +78,11 @@ def test_a_number_before_the_letter_x_is_not_taken_for_an_id_card():
     """Found by the property test: 14 digits then "X" read as a 15-character ID card showed 9 digits."""
     assert masking.text("卡号12345678901234 X谢谢") == "卡号**********1234X谢谢"
     assert masking.text("110101800101123") == "110101*****1123"  # a real 15-digit ID card
+
+
+def test_seventeen_digits_and_an_x_are_masked_as_an_id_card():
+    """Found by the property test: a 17-digit number followed by X has an ID card's shape."""
+    assert masking.text("30000000000000000X") == "300000********000X"
 
 
 @given(st.sampled_from(["A012", "B105", "2026-11-26", "09:30", "2026-11-26T09:00:00+08:00", "3.5元", "第12号",
