@@ -22,12 +22,24 @@ def _sessions():
 
 def _create_user(args) -> int:
     from kiosk.db import transaction
-    from kiosk.hall import accounts
+    from kiosk.hall import accounts, duty, seed, taxonomy
+    from kiosk.hall.context import Hall
+    from kiosk.settings import get_settings
 
     password = os.environ.get("KIOSK_USER_PASSWORD") or getpass.getpass(f"password for {args.name}: ")
+    settings = get_settings()
     with transaction(_sessions()) as s:
-        user, token = accounts.create_user(s, args.name, args.role, password)
-    print(f"created {user.username} ({user.role})")
+        staff = None
+        if args.staff:
+            # the roster comes from config/hall.yml, also before the hall has first started
+            seed.apply(
+                s,
+                Hall(taxonomy=taxonomy.load(settings.business_types_file)),
+                seed.read_plan(settings.hall_file),
+            )
+            staff = duty.by_name(s, args.staff)
+        user, token = accounts.create_user(s, args.name, args.role, password, staff=staff)
+    print(f"created {user.username} ({user.role})" + (f" at the desk of {staff.name}" if staff else ""))
     print(f"API token (shown once): {token}")
     return 0
 
@@ -149,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     user = sub.add_parser("create-user", help="create a staff account and print its API token")
     user.add_argument("name")
     user.add_argument("--role", required=True, choices=ROLES)
+    user.add_argument("--staff", help="backoffice: the person's name in the duty roster (config/hall.yml)")
     user.set_defaults(run=_create_user)
     device = sub.add_parser("add-device", help="register a device and print its token (shown once)")
     device.add_argument("name", help="its kiosk or position, e.g. kiosk-1 (a kiosk and its agent share it)")

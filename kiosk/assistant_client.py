@@ -1,4 +1,4 @@
-"""HTTP client of the Rasa server: parse a text, relay a kiosk message, read a turn's intent."""
+"""HTTP client of the Rasa server: parse a text, relay a kiosk message, read the conversation after a turn."""
 
 from __future__ import annotations
 
@@ -42,6 +42,6 @@ class AssistantClient:
             json={"sender": sender, "message": message, "metadata": metadata or {}},
         )
 
-    def latest_message(self, sender: str) -> dict:
-        tracker = self._call("GET", f"/conversations/{sender}/tracker", params={"include_events": "NONE"})
-        return tracker.get("latest_message") or {}
+    def tracker(self, sender: str) -> dict:
+        """The conversation now: its latest message (intent), slots and active form."""
+        return self._call("GET", f"/conversations/{sender}/tracker", params={"include_events": "NONE"})

@@ -156,7 +156,11 @@ class Appointment(Base):
 
 
 class DutyStaff(Base):
-    """Back-office and other-department staff the kiosk can hand a customer over to."""
+    """Back-office and other-department staff the kiosk can hand a customer over to.
+
+    Reachable now: on the roster (`shift`, else the hall's hours) and present
+    (`available`, said on their desk page).
+    """
 
     __tablename__ = "duty_staff"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -164,20 +168,53 @@ class DutyStaff(Base):
     desk: Mapped[str] = mapped_column(String(40))
     phone: Mapped[str] = mapped_column(String(20), default="")
     business_types: Mapped[list[Any]] = mapped_column(default=list)
-    on_duty: Mapped[bool] = mapped_column(Boolean, default=False)
-    available: Mapped[bool] = mapped_column(Boolean, default=True)
+    # {"weekdays": [1, ...], "start": "08:30", "end": "17:30"}; None: the hall's hours
+    shift: Mapped[dict[str, Any] | None]
+    available: Mapped[bool] = mapped_column(Boolean, default=False)
+    available_at: Mapped[datetime | None]
 
 
 class Handover(Base):
+    """A customer handed over to one back-office person at a time, until someone accepts."""
+
     __tablename__ = "handovers"
+    __table_args__ = (Index("ix_handover_status_offered", "status", "offered_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     business_type: Mapped[str] = mapped_column(String(40))
+    # the person it is addressed to now (or who accepted it)
     staff_id: Mapped[int] = mapped_column(ForeignKey("duty_staff.id"))
     visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"))
     created_at: Mapped[datetime]
-    taken_at: Mapped[datetime | None]
+    # offered | accepted | not_found | unanswered (nobody took it: the call-back path)
+    status: Mapped[str] = mapped_column(String(16), default="offered")
+    offered_at: Mapped[datetime]
+    accepted_at: Mapped[datetime | None]
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    # where they meet once accepted: kiosk (the person comes) | desk (the customer goes)
+    meet: Mapped[str | None] = mapped_column(String(8))
+    # who it was offered to before: [{"staff_id", "answer": "declined"|"no_answer", "at"}]
+    tried: Mapped[list[Any]] = mapped_column(default=list)
+    text: Mapped[str] = mapped_column(Text, default="")
 
     staff: Mapped[DutyStaff] = relationship()
+
+
+class Callback(Base):
+    """Nobody could take the customer now: the department calls them back."""
+
+    __tablename__ = "callbacks"
+    __table_args__ = (Index("ix_callback_type_status", "business_type", "status"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    business_type: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(40))
+    phone: Mapped[str] = mapped_column(String(11))
+    status: Mapped[str] = mapped_column(String(12), default="open")  # open|called|no_answer|done
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    updated_by: Mapped[str | None] = mapped_column(String(60))
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"))
+    handover_id: Mapped[int | None] = mapped_column(ForeignKey("handovers.id"))
+    language: Mapped[str] = mapped_column(String(4), default="zh")
 
 
 class GuideAlert(Base):
@@ -189,6 +226,8 @@ class GuideAlert(Base):
     created_at: Mapped[datetime]
     resolved_at: Mapped[datetime | None]
     resolved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # danger, an outage at home now, an angry customer: first on the tablet, its own sound
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Visit(Base):
@@ -205,7 +244,8 @@ class Visit(Base):
     started_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]
     business_type: Mapped[str | None] = mapped_column(String(40))
-    outcome: Mapped[str | None] = mapped_column(String(20))  # ticket|appointment|handover|guide|left
+    # ticket|appointment|handover|callback|guide|emergency|answer|left
+    outcome: Mapped[str | None] = mapped_column(String(20))
     greeted: Mapped[bool] = mapped_column(Boolean, default=False)
     greeting_latency_ms: Mapped[int | None] = mapped_column(Integer)
     approached: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -240,11 +280,13 @@ class User(Base):
     __tablename__ = "users"
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(40), unique=True)
-    role: Mapped[str] = mapped_column(String(16))  # guide|counter|supervisor|admin
+    role: Mapped[str] = mapped_column(String(16))  # guide|counter|backoffice|supervisor|admin
     password_hash: Mapped[str] = mapped_column(String(200))
     api_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
+    # a back-office account's entry in the duty roster (its desk page, its hand-overs)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("duty_staff.id"))
 
 
 class Device(Base):

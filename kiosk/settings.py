@@ -106,7 +106,12 @@ class Settings(BaseSettings):
     hall_file: Path = Field(
         default=ROOT / "config" / "hall.yml",
         title="Hall setup",
-        description="Counters, back-office duty and appointment slots to seed.",
+        description="Counters, back-office duty, hours, the emergency line and appointment slots.",
+    )
+    faq_file: Path = Field(
+        default=ROOT / "config" / "faq.yml",
+        title="Hall facts",
+        description="The questions about the hall the kiosk answers, with their answers (YAML).",
     )
     default_service_min: float = Field(
         default=6.0, gt=0, le=120, title="Service minutes before history exists"

@@ -93,6 +93,23 @@ def staff(app):
 
 
 @pytest.fixture
+def desk(app):
+    """desk("王经理") -> Authorization headers of a back-office account at that roster person's desk."""
+    from kiosk.hall import accounts, duty
+
+    made = itertools.count()
+
+    def make(name: str) -> dict[str, str]:
+        with app.extensions["sessions"]() as s, s.begin():
+            person = duty.by_name(s, name)
+            _user, token = accounts.create_user(s, f"desk{person.id}-{next(made)}", "backoffice",
+                                                "password-123", staff=person)
+        return {"Authorization": f"Bearer {token}"}
+
+    return make
+
+
+@pytest.fixture
 def hall_server(db_url, tmp_path):
     """The real server (`python -m kiosk serve`) on a free port, on this test's database."""
     # two worker processes: their writers must queue across processes too

@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 
 from kiosk import clock
 from kiosk.hall.errors import Conflict, Invalid
-from kiosk.models import User
+from kiosk.models import DutyStaff, User
 
-ROLES = ("guide", "counter", "supervisor", "admin")
+ROLES = ("guide", "counter", "backoffice", "supervisor", "admin")
 _hasher = PasswordHasher()
 
 
@@ -23,14 +23,21 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_user(s: Session, username: str, role: str, password: str) -> tuple[User, str]:
-    """Create an account; returns it and its API token (shown once, stored hashed)."""
+def create_user(
+    s: Session, username: str, role: str, password: str, staff: DutyStaff | None = None
+) -> tuple[User, str]:
+    """Create an account; returns it and its API token (shown once, stored hashed).
+
+    A back-office account is linked to its person in the duty roster (`staff`): its desk page.
+    """
     if role not in ROLES:
         raise Invalid(f"role must be one of {', '.join(ROLES)}", code="invalid_role")
     if not username or len(username) > 40 or not username.isprintable():
         raise Invalid("a user name is 1–40 printable characters", code="invalid_username")
     if len(password) < 8:
         raise Invalid("a password has at least 8 characters", code="weak_password")
+    if (role == "backoffice") != (staff is not None):
+        raise Invalid("a backoffice account, and only one, names its duty-roster person", code="staff_link")
     if s.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict(f"user {username} exists", code="user_exists")
     token = secrets.token_urlsafe(32)
@@ -41,6 +48,7 @@ def create_user(s: Session, username: str, role: str, password: str) -> tuple[Us
         api_token_hash=token_hash(token),
         active=True,
         created_at=clock.now(),
+        staff_id=staff.id if staff else None,
     )
     s.add(user)
     s.flush()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from kiosk import clock
 from kiosk.hall.errors import Invalid
+from kiosk.hall.faq import Entry as FaqEntry
+from kiosk.hall.hours import Hours
 from kiosk.hall.taxonomy import BusinessType, Taxonomy
 
 
@@ -16,9 +18,18 @@ class Hall:
     tz: str = "Asia/Shanghai"
     default_service_min: float = 6.0
     recent_services: int = 30
+    # None: open whenever its kiosks are on (config/hall.yml `hours`)
+    hours: Hours | None = None
+    emergency_line: str = "95598"
+    # a hand-over nobody accepts within this passes to the next reachable person
+    answer_s: int = 90
+    faq: dict[str, FaqEntry] = field(default_factory=dict)
 
     def service_day(self, at: datetime) -> date:
         return clock.service_day(at, self.tz)
+
+    def is_open(self, at: datetime) -> bool:
+        return self.hours is None or self.hours.covers(at, self.tz)
 
     def business_type(self, type_id: str) -> BusinessType:
         bt = self.taxonomy.get(type_id)

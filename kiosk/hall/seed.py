@@ -1,20 +1,33 @@
-"""Loading the hall's setup (counters, duty staff, appointment timetable) into the database."""
+"""The hall's setup (config/hall.yml): its rules for the Hall, and counters, duty staff and slots for the database."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kiosk.hall import appointments
+from kiosk.hall import appointments, hours
 from kiosk.hall.context import Hall
 from kiosk.models import Counter, DutyStaff
 
 
 def read_plan(path: Path) -> dict:
     return yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+
+
+def hall_rules(plan: dict) -> dict[str, Any]:
+    """The Hall's fields the plan sets: hours, emergency line, the desks' answer time."""
+    answer_s = int((plan.get("desk") or {}).get("answer_s", 90))
+    if not 10 <= answer_s <= 3600:
+        raise hours.HoursError("hall.yml: desk.answer_s is 10 to 3600 seconds")
+    return {
+        "hours": hours.parse(plan.get("hours"), "hall.yml hours"),
+        "emergency_line": str(plan.get("emergency_line") or "95598"),
+        "answer_s": answer_s,
+    }
 
 
 def apply(s: Session, hall: Hall, plan: dict) -> None:
@@ -28,14 +41,15 @@ def apply(s: Session, hall: Hall, plan: dict) -> None:
         if s.scalar(select(DutyStaff.id).where(DutyStaff.name == p["name"])) is None:
             for t in p["business_types"]:
                 hall.business_type(t)
+            shift = hours.parse(p.get("shift"), f"hall.yml {p['name']}")
             s.add(
                 DutyStaff(
                     name=p["name"],
                     desk=p["desk"],
                     phone=str(p.get("phone", "")),
                     business_types=list(p["business_types"]),
-                    on_duty=False,
-                    available=True,
+                    shift=shift.as_dict() if shift else None,
+                    available=False,
                 )
             )
     if plan.get("appointments"):

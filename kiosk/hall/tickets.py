@@ -20,6 +20,8 @@ from kiosk.hall.context import Hall
 from kiosk.hall.errors import Conflict, Invalid, NotFound
 from kiosk.models import Appointment, AppointmentSlot, Counter, Ticket, TicketSequence, Triage, Visit
 
+# who a guide may give a priority ticket (绿色通道)
+PRIORITY_REASONS = ("elderly", "disabled", "pregnant")
 # status -> the statuses it may move to
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     "waiting": ("called", "cancelled"),
@@ -152,6 +154,27 @@ def issue(
         ).first()
         if triage is not None:
             triage.ticket_id = ticket.id
+    return ticket
+
+
+def issue_priority(
+    s: Session,
+    hall: Hall,
+    business_type: str,
+    reason: str,
+    *,
+    actor: str,
+    visit: Visit | None = None,
+    language: str = "zh",
+    at: datetime | None = None,
+) -> Ticket:
+    """A 绿色通道 ticket a guide issues for an elderly, disabled or pregnant customer; audited."""
+    if reason not in PRIORITY_REASONS:
+        raise Invalid(
+            f"a priority ticket's reason is one of {', '.join(PRIORITY_REASONS)}", code="invalid_reason"
+        )
+    ticket = issue(s, hall, business_type, priority=True, visit=visit, language=language, at=at)
+    audit.log(s, actor, "ticket.priority", f"ticket:{ticket.id}", number=ticket.number, reason=reason)
     return ticket
 
 

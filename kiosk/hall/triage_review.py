@@ -24,6 +24,8 @@ from kiosk.models import GuideAlert, Ticket, Triage, Visit, VisitEvent
 
 STATUSES = ("pending", "confirmed", "corrected")
 DIALOG_LINES = 6
+# a button's payload ("/meter_issue", '/inform{"appointment_slot": "3"}') is no customer's words
+_PAYLOAD = re.compile(r"^/\w+")
 
 
 def get(s: Session, triage_id: int) -> Triage:
@@ -130,8 +132,7 @@ def _lines(events: list[VisitEvent], fallback: str) -> list[dict[str, str]]:
     for ev in events:
         data = ev.data or {}
         said = data.get("text")
-        # a touch-menu press is logged as its payload (/pay_bill): no words of the customer's
-        if isinstance(said, str) and said.strip() and not re.fullmatch(r"/\w+", said.strip()):
+        if isinstance(said, str) and said.strip() and not _PAYLOAD.match(said.strip()):
             lines.append({"speaker": "user", "text": masking.text(said)[:300]})
         for bot in data.get("bot") or []:
             if isinstance(bot, str) and bot.strip():
@@ -227,6 +228,8 @@ def _card(
 
 
 _SPACE = re.compile(r"\s+")
+# triages from a tapped button or the touch menu: their text is a label, not the customer's words
+NOT_TYPED = ("button", "menu")
 
 
 def examples(s: Session, *, include_confirmed: bool = False) -> dict[str, list[str]]:
@@ -235,11 +238,11 @@ def examples(s: Session, *, include_confirmed: bool = False) -> dict[str, list[s
     out: dict[str, list[str]] = {}
     for text, status, predicted, corrected_to in s.execute(
         select(Triage.text, Triage.status, Triage.business_type, Triage.corrected_to)
-        .where(Triage.status.in_(wanted))
+        .where(Triage.status.in_(wanted), Triage.source.not_in(NOT_TYPED))
         .order_by(Triage.id)
     ):
         clean = _SPACE.sub(" ", masking.text(text or "")).strip()
-        if not clean:
+        if not clean or _PAYLOAD.match(clean):
             continue
         label = corrected_to if status == "corrected" else predicted
         bucket = out.setdefault(label, [])

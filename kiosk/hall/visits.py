@@ -12,6 +12,19 @@ from kiosk import clock
 from kiosk.hall.errors import NotFound
 from kiosk.models import Visit, VisitEvent
 
+# the event that settles what a visit came to (the latest one counts)
+OUTCOMES = {
+    "ticket_issued": "ticket",
+    "appointment_booked": "appointment",
+    "handover": "handover",
+    "callback_requested": "callback",
+    "guide_alert": "guide",
+    "emergency": "emergency",
+    "answered": "answer",
+}
+# what the review lists filter on: every outcome, a visit that just left, and none yet
+OUTCOME_FILTERS = (*OUTCOMES.values(), "left", "none")
+
 
 def open_visit(
     s: Session,
@@ -56,13 +69,8 @@ def record(
     elif kind == "guide_decision" and data.get("decision") == "corrected":
         visit.corrected = True
         visit.business_type = data.get("business_type")
-    elif kind in ("ticket_issued", "appointment_booked", "handover", "guide_alert"):
-        visit.outcome = {
-            "ticket_issued": "ticket",
-            "appointment_booked": "appointment",
-            "handover": "handover",
-            "guide_alert": "guide",
-        }[kind]
+    elif kind in OUTCOMES:
+        visit.outcome = OUTCOMES[kind]
         if data.get("business_type"):
             visit.business_type = data["business_type"]
     elif kind == "rating":

@@ -6,7 +6,7 @@ from flask import Flask, current_app, g
 from sqlalchemy.orm import Session
 
 from kiosk.db import make_engine, make_numbering_engine, make_sessionmaker
-from kiosk.hall import seed, taxonomy
+from kiosk.hall import faq, seed, taxonomy
 from kiosk.hall.context import Hall
 from kiosk.migrate import upgrade
 from kiosk.settings import Settings
@@ -17,15 +17,18 @@ def init_app(app: Flask, settings: Settings) -> None:
     upgrade(engine)
     numbering = make_numbering_engine(engine)
     factory = make_sessionmaker(engine, numbering)
+    plan = seed.read_plan(settings.hall_file) if settings.hall_file.exists() else {}
     hall = Hall(
         taxonomy=taxonomy.load(settings.business_types_file),
         tz=settings.timezone,
         default_service_min=settings.default_service_min,
         recent_services=settings.recent_services,
+        faq=faq.load(settings.faq_file),
+        **seed.hall_rules(plan),
     )
-    if settings.hall_file.exists():
+    if plan:
         with factory() as s, s.begin():
-            seed.apply(s, hall, seed.read_plan(settings.hall_file))
+            seed.apply(s, hall, plan)
     app.extensions.update(engine=engine, numbering_engine=numbering, sessions=factory, hall=hall)
     app.teardown_appcontext(_close_session)
 

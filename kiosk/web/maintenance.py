@@ -1,24 +1,29 @@
-"""Housekeeping each server process runs every few minutes: the daily reset and retention
-(snapshots, personal data, old idempotency answers and live events: kiosk/hall/retention.py).
+"""Jobs each server process runs: hand-overs passed on when unanswered (every few seconds), and
+housekeeping every few minutes: the daily reset and retention (snapshots, personal data, old
+idempotency answers and live events: kiosk/hall/retention.py).
 
-Every job is idempotent, so several worker processes may run them safely.
+Every job is safe to run in several worker processes at once: the hand-over
+pass moves an offer by a conditional update, the others are idempotent.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
-from kiosk.hall import retention, snapshots, tickets
+from kiosk.hall import handovers, retention, snapshots, tickets
 from kiosk.settings import Settings
 
 log = logging.getLogger(__name__)
 INTERVAL_S = 600
+DESK_INTERVAL_S = 5
 
 
 def run_once(app: Flask) -> None:
@@ -54,17 +59,29 @@ def _forget_conversations(settings: Settings) -> int:
         engine.dispose()
 
 
+def pass_handovers(app: Flask) -> int:
+    """Offers nobody answered within the hall's answer time go to the next reachable person."""
+    with app.extensions["sessions"]() as s, s.begin():
+        return handovers.pass_unanswered(s, app.extensions["hall"])
+
+
 def init_app(app: Flask) -> None:
     run_once(app)
     started = threading.Event()
     stop = threading.Event()
 
     def loop() -> None:
-        while not stop.wait(INTERVAL_S):
-            try:
-                run_once(app)
-            except Exception:
-                log.exception("housekeeping failed; will retry")
+        housekept = time.monotonic()
+        while not stop.wait(DESK_INTERVAL_S):
+            jobs: list[Callable[[Flask], object]] = [pass_handovers]
+            if time.monotonic() - housekept >= INTERVAL_S:
+                housekept = time.monotonic()
+                jobs.append(run_once)
+            for job in jobs:
+                try:
+                    job(app)
+                except Exception:
+                    log.exception("%s failed; will retry", job.__name__)
 
     @app.before_request
     def _start_once():

@@ -62,7 +62,7 @@ def test_position_and_quoted_wait_are_returned_and_kept(client, device):
 
 def test_call_next_serves_priority_then_oldest(client, device, staff):
     counter = staff("counter")
-    plain, prio = issue(client, device), issue(client, staff("guide"), priority=True)
+    plain, prio = issue(client, device), issue(client, staff("guide"), priority=True, priority_reason="elderly")
     open_counter(client, counter, 1)
     called = client.post("/api/counters/1/call-next", headers=counter).json
     assert called["id"] == prio["id"] and called["status"] == "called"

@@ -1,36 +1,42 @@
 """The kiosk's dialog: relayed to the assistant, every turn kept in the visit log.
 
-When the assistant cannot be reached the session falls back to a touch menu
-of business types, and tickets are still issued. The request never holds a
-database transaction while it waits for the assistant: the assistant's
-actions call back into this server to issue tickets and book appointments.
+Every typed turn is read by the hall first (kiosk/hall/turns.py): an urgent
+case or a question reaches the assistant as what it is. When the assistant
+cannot be reached the session falls back to a touch menu of business types,
+which asks the same routing decision. What a turn made comes back by id, in
+the actions' custom payloads; one turn is one Idempotency-Key, passed to the
+actions, so a repeated turn never makes anything twice. The request never
+holds a database transaction while it waits for the assistant: the
+assistant's actions call back into this server.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from dataclasses import asdict
 
 from apiflask import APIBlueprint, Schema
 from apiflask.fields import String
 from apiflask.validators import Length
-from flask import current_app
-from sqlalchemy import select
+from flask import current_app, request
 
 from kiosk import clock
 from kiosk.assistant_client import AssistantClient, AssistantDown
-from kiosk.hall import appointments, devices, duty, tickets, triage, validation, visits
+from kiosk.hall import devices, outcomes, triage, turns, utterance, validation, visits
 from kiosk.hall.errors import Invalid
+from kiosk.hall.utterance import Reading
 from kiosk.i18n import t
-from kiosk.models import Appointment, GuideAlert, Handover, KioskSession, Ticket
+from kiosk.models import KioskSession, Visit
 from kiosk.web import admission
-from kiosk.web.api.common import commit, kiosk_session, visit_for
+from kiosk.web.api.common import commit, idempotent, kiosk_session, visit_for
+from kiosk.web.api.routing import FACTS, MADE, made_bodies, routed_body
 from kiosk.web.api.schemas import ID_TEXT, LANG, Id
-from kiosk.web.api.tickets import ticket_body
 from kiosk.web.auth import require, scope
 from kiosk.web.database import db, hall
 
 bp = APIBlueprint("kiosk_sessions", __name__, tag="Kiosk dialog")
+# the touch menu's own payloads besides /<business type>
+HUMAN, TICKET, MENU = "/request_human", "/ticket:", "/menu"
 
 
 class SessionIn(Schema):
@@ -59,21 +65,36 @@ def menu_messages(lang: str, note: str | None = None) -> list[dict]:
         {"title": bt.en if lang == "en" else bt.zh, "payload": f"/{bt.id}"}
         for bt in hall().taxonomy.types.values()
     ]
-    buttons.append({"title": t("menu.human", lang), "payload": "/request_human"})
+    buttons.append({"title": t("menu.human", lang), "payload": HUMAN})
     lines = [{"text": note, "buttons": []}] if note else []
     return [*lines, {"text": t("menu.prompt", lang), "buttons": buttons}]
 
 
-def _relay(kiosk: KioskSession, message: str) -> tuple[list[dict], dict]:
-    """One turn with the assistant: its replies and the intent it read. Raises AssistantDown."""
+def _read(text: str) -> tuple[dict, Reading, str]:
+    """The NLU's parse of a typed turn, what the words say, and the message the assistant gets."""
+    parse = assistant().parse(text)
+    reading = utterance.read(text, parse)
+    return parse, reading, turns.assistant_message(text, parse, reading, hall().taxonomy)
+
+
+def _relay(kiosk: KioskSession, message: str, turn: str, typed: str) -> tuple[list[dict], dict]:
+    """One turn with the assistant: its replies and the conversation after it. Raises AssistantDown."""
     client = assistant()
-    with admission.outside():  # the assistant's actions call back into this server
-        replies = client.send(kiosk.id, message, {"language": kiosk.language, "visit_id": kiosk.visit_id})
-        try:
-            latest = client.latest_message(kiosk.id)
-        except AssistantDown:
-            latest = {}
-    return replies, latest
+    metadata = {"language": kiosk.language, "visit_id": kiosk.visit_id, "turn": turn, "text": typed}
+    replies = client.send(kiosk.id, message, metadata)
+    try:
+        tracker = client.tracker(kiosk.id)
+    except AssistantDown:
+        tracker = {}
+    return replies, tracker
+
+
+def _form(tracker: dict) -> dict:
+    """The form the assistant is filling and the slot it asks for: the screen offers a digit pad for numbers."""
+    name = (tracker.get("active_loop") or {}).get("name")
+    if not name:
+        return {}
+    return {"form": {"name": name, "requested_slot": (tracker.get("slots") or {}).get("requested_slot")}}
 
 
 def _bot_messages(replies: list[dict]) -> list[dict]:
@@ -89,33 +110,22 @@ def _bot_messages(replies: list[dict]) -> list[dict]:
     ]
 
 
-def _outcomes(visit_id: int, since: datetime, lang: str) -> dict:
-    """What this turn produced for the visit: a ticket, an appointment, a hand-over, an alert."""
-    s = db()
-    found: dict = {}
-    ticket = s.scalars(
-        select(Ticket)
-        .where(Ticket.visit_id == visit_id, Ticket.issued_at >= since)
-        .order_by(Ticket.id.desc())
-    ).first()
-    if ticket:
-        found["ticket"] = ticket_body(ticket)
-    appt = s.scalars(
-        select(Appointment).where(Appointment.visit_id == visit_id, Appointment.created_at >= since)
-    ).first()
-    if appt:
-        found["appointment"] = appointments.as_dict(appt)
-    handover = s.scalars(
-        select(Handover).where(Handover.visit_id == visit_id, Handover.created_at >= since)
-    ).first()
-    if handover:
-        found["handover"] = {"id": handover.id, "staff": duty.staff_dict(handover.staff)}
-    alert = s.scalars(
-        select(GuideAlert).where(GuideAlert.visit_id == visit_id, GuideAlert.created_at >= since)
-    ).first()
-    if alert:
-        found["guide_alert"] = {"id": alert.id, "reason": alert.reason}
-    return found
+def _outcomes(visit: Visit, replies: list[dict]) -> dict:
+    """What the turn's actions made, named by id in their custom payloads, and what they decided."""
+    made: dict[str, int] = {}
+    facts: dict[str, dict] = {}
+    for reply in replies:
+        custom = reply.get("custom") or {}
+        kind = custom.get("type")
+        if kind in MADE and isinstance(custom.get("id"), int):
+            made[kind] = custom["id"]
+        elif kind in FACTS:
+            facts[kind] = {k: v for k, v in custom.items() if k != "type"}
+    return {**facts, **made_bodies(made, visit)}
+
+
+def _turn_key() -> str:
+    return request.headers.get("Idempotency-Key", "").strip() or uuid.uuid4().hex
 
 
 @bp.post("/api/kiosk/sessions")
@@ -142,7 +152,8 @@ def start(body):
     visits.record(s, visit, "session_start", {"session_id": kiosk.id, "language": kiosk.language})
     s.commit()
     try:
-        messages = _bot_messages(_relay(kiosk, "/greet")[0])
+        with admission.outside():  # the assistant's actions call back into this server
+            messages = _bot_messages(_relay(kiosk, "/greet", _turn_key(), "")[0])
     except AssistantDown:
         kiosk = kiosk_session(kiosk.id)
         kiosk.mode = "menu"
@@ -161,6 +172,7 @@ def start(body):
 
 @bp.post("/api/kiosk/sessions/<session_id>/messages")
 @require("kiosk")
+@idempotent
 @bp.input(MessageIn, arg_name="body")
 def message(session_id: str, body):
     if ("text" in body) == ("payload" in body):
@@ -175,19 +187,26 @@ def message(session_id: str, body):
         raise Invalid("the message is empty", code="empty_message")
     if payload and not payload.startswith("/"):
         raise Invalid("a payload starts with /", code="bad_payload")
-    kiosk.last_active_at = since = clock.now()
+    kiosk.last_active_at = clock.now()
     s.commit()
     if kiosk.mode == "menu":
         return _menu_turn(kiosk, payload, text)
+    parse: dict = {}
+    reading = Reading()
     try:
-        replies, latest = _relay(kiosk, payload or text)
+        with admission.outside():  # the assistant's actions call back into this server
+            sent = payload
+            if text:
+                parse, reading, sent = _read(text)
+            replies, tracker = _relay(kiosk, sent, _turn_key(), text)
     except AssistantDown:
         kiosk = kiosk_session(session_id)
         kiosk.mode = "menu"
         return _menu_turn(kiosk, "", text, t("menu.assistant_down", kiosk.language))
     kiosk = kiosk_session(session_id)
     visit = visits.get_visit(s, kiosk.visit_id)
-    intent = latest.get("intent") or {}
+    # a typed turn is judged by its parse; a tapped button by the intent of its payload
+    intent = (parse if text else tracker.get("latest_message") or {}).get("intent") or {}
     messages = _bot_messages(replies)
     visits.record(
         s,
@@ -198,81 +217,75 @@ def message(session_id: str, body):
             "intent": intent.get("name"),
             "confidence": round(intent.get("confidence") or 0.0, 4),
             "bot": [m["text"] for m in messages],
+            **({"reading": asdict(reading)} if reading != Reading() else {}),
         },
     )
-    triaged = None
+    result = {
+        "mode": kiosk.mode,
+        "language": kiosk.language,
+        "messages": messages,
+        **_outcomes(visit, replies),
+        **_form(tracker),
+    }
     if intent.get("name") in hall().taxonomy.types:
+        # only words the customer typed become the triage's text (the NLU's future examples)
         triaged = triage.record(
             s,
             visit,
             intent["name"],
             float(intent.get("confidence") or 0.0),
-            text or payload,
-            source="button" if payload else "assistant",
+            text,
+            source="assistant" if text else "button",
         )
-    result = {
-        "mode": kiosk.mode,
-        "language": kiosk.language,
-        "messages": messages,
-        **_outcomes(visit.id, since, kiosk.language),
-    }
-    if triaged is not None:
-        result["triage"] = {
-            "id": triaged.id,
-            "business_type": triaged.business_type,
-            "confidence": triaged.confidence,
-            "route": hall().taxonomy.types[triaged.business_type].route,
-        }
+        if triaged is not None:
+            result["triage"] = _triage_body(triaged)
     return commit(result)
 
 
+def _triage_body(triaged) -> dict:
+    return {
+        "id": triaged.id,
+        "business_type": triaged.business_type,
+        "confidence": triaged.confidence,
+        "route": hall().taxonomy.types[triaged.business_type].route,
+    }
+
+
 def _menu_turn(kiosk: KioskSession, payload: str, text: str, note: str | None = None):
-    """The touch menu: a chosen business type gets its ticket, hand-over or guide."""
+    """The touch menu: a chosen business, a typed urgent case or question, or a person, routed by the hall."""
     s, h = db(), hall()
     lang = kiosk.language
     visit = visits.get_visit(s, kiosk.visit_id)
     visits.record(s, visit, "dialog_turn", {"text": text or payload, "mode": "menu"})
-    choice = payload[1:] if payload else ""
+    wants, choice = "service", payload[1:]
+    if payload == HUMAN:
+        wants, choice = "person", ""
+    elif payload.startswith(TICKET):
+        wants, choice = "ticket", payload[len(TICKET) :]
+    reading = utterance.read(text) if text else Reading()
     result: dict = {"mode": "menu", "language": lang}
-    if choice == "request_human":
-        alert = duty.alert_guide(s, "asked_for_human", text=text, visit=visit)
-        result.update(
-            messages=[{"text": t("menu.guide_coming", lang), "buttons": []}],
-            guide_alert={"id": alert.id, "reason": alert.reason},
-        )
-    elif choice in h.taxonomy.types:
-        bt = h.taxonomy.types[choice]
-        picked = triage.record(s, visit, bt.id, 1.0, bt.zh, source="menu")
-        if picked is not None:
-            result["triage"] = {"id": picked.id, "business_type": bt.id, "confidence": 1.0, "route": bt.route}
-        if bt.route in ("counter", "self_service"):
-            ticket = tickets.issue(s, h, bt.id, visit=visit, language=lang, device_id=kiosk.device_id)
-            result.update(
-                ticket=ticket_body(ticket),
-                messages=[{"text": t("menu.ticket", lang, number=ticket.number), "buttons": []}],
-            )
-        else:
-            staff = duty.reachable(s, bt.id)
-            if staff:
-                handover = duty.hand_over(s, h, bt.id, staff[0].id, visit=visit)
-                result.update(
-                    handover={"id": handover.id, "staff": duty.staff_dict(staff[0])},
-                    messages=[
-                        {
-                            "text": t("menu.handover", lang, name=staff[0].name, desk=staff[0].desk),
-                            "buttons": [],
-                        }
-                    ],
-                )
-            else:
-                alert = duty.alert_guide(s, "other", text=f"{bt.zh}：需要预约", visit=visit)
-                result.update(
-                    guide_alert={"id": alert.id, "reason": alert.reason},
-                    messages=[{"text": t("menu.guide_coming", lang), "buttons": []}],
-                )
-    else:
+    business = choice if choice in h.taxonomy.types else None
+    if business is None and wants != "person" and reading == Reading():
         result["messages"] = menu_messages(lang, note)
+        return commit(result)
+    if business and wants == "service":
+        picked = triage.record(s, visit, business, 1.0, "", source="menu")
+        if picked is not None:
+            result["triage"] = _triage_body(picked)
+    routed = outcomes.route(
+        s, h, business_type=business, reading=reading, visit=visit, language=lang, wants=wants, text=text
+    )
+    body = routed_body(routed, visit)
+    buttons = [{"title": o["title"], "payload": _menu_payload(o["id"], business)} for o in body.pop("offers")]
+    if buttons:
+        body["messages"][-1]["buttons"] = buttons
+    result.update(body)
     return commit(result)
+
+
+def _menu_payload(offer: str, business: str | None) -> str:
+    """The touch menu's payload for an offered choice: take the ticket, or back to the menu."""
+    return f"{TICKET}{business}" if offer in ("ticket", "proceed") and business else MENU
 
 
 @bp.post("/api/kiosk/sessions/<session_id>/end")

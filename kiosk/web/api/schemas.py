@@ -6,6 +6,7 @@ from apiflask import Schema
 from apiflask.fields import Boolean, DateTime, Float, Integer, List, String
 from apiflask.validators import Length, OneOf, Range, Regexp
 
+from kiosk.hall import duty, tickets, visits
 from kiosk.web.bounds import MAX_ID, MAX_OFFSET
 
 ID_TEXT = Regexp(r"^[A-Za-z0-9_.:\-]{1,40}$", error="letters, digits and _.:- only (1–40)")
@@ -20,6 +21,8 @@ def Id(**kwargs) -> Integer:
 class TicketIn(Schema):
     business_type = String(required=True, validate=Length(1, 40))
     priority = Boolean(load_default=False)
+    # a priority ticket (绿色通道) is a guide's, for one of these reasons
+    priority_reason = String(validate=OneOf(list(tickets.PRIORITY_REASONS)))
     visit_id = Id()
     session_id = String(validate=Length(1, 40))
     language = String(load_default="zh", validate=LANG)
@@ -53,27 +56,8 @@ class CheckInIn(Schema):
     code = String(required=True, validate=Length(4, 12))
 
 
-class DutyQuery(Schema):
-    business_type = String(required=True, validate=Length(1, 40))
-
-
-class DutyStaffIn(Schema):
-    on_duty = Boolean()
-    available = Boolean()
-
-
-class HandoverIn(Schema):
-    business_type = String(required=True, validate=Length(1, 40))
-    staff_id = Id(required=True)
-    visit_id = Id()
-    session_id = String(validate=Length(1, 40))
-
-
 class GuideAlertIn(Schema):
-    reason = String(
-        required=True,
-        validate=OneOf(["asked_for_human", "out_of_scope", "low_confidence", "complaint", "other"]),
-    )
+    reason = String(required=True, validate=OneOf(list(duty.ALERT_REASONS)))
     text = String(load_default="", validate=Length(0, 500))
     visit_id = Id()
     session_id = String(validate=Length(1, 40))
@@ -98,7 +82,7 @@ class VisitsQuery(Schema):
     date_from = String(validate=Regexp(r"^\d{4}-\d{2}-\d{2}$"))
     date_to = String(validate=Regexp(r"^\d{4}-\d{2}-\d{2}$"))
     business_type = String(validate=Length(1, 40))
-    outcome = String(validate=OneOf(["ticket", "appointment", "handover", "guide", "left", "none"]))
+    outcome = String(validate=OneOf(list(visits.OUTCOME_FILTERS)))
     corrected = Boolean()
     greeting = String(validate=OneOf(["missed", "late", "ok"]))
     low_rating = Boolean()

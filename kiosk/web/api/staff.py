@@ -1,4 +1,4 @@
-"""The staff's API: triage review, guide alerts and hand-overs, audit log, CSV exports, operator edits."""
+"""The staff's API: triage review, guide alerts, audit log, CSV exports, operator edits."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from kiosk import clock
 from kiosk.hall import audit, duty, live, masking, reports, snapshots, taxonomy, triage_review
 from kiosk.hall.errors import Invalid, NotFound
-from kiosk.models import AuditEntry, Counter, GuideAlert, Handover, Ticket, Triage
+from kiosk.models import AuditEntry, Counter, GuideAlert, Ticket, Triage
 from kiosk.web.api.common import commit
 from kiosk.web.api.schemas import PeriodQuery, VisitsQuery
 from kiosk.web.auth import caller, require
@@ -81,7 +81,7 @@ class PurgeIn(Schema):
 
 
 @bp.get("/api/me")
-@require("guide", "counter", "supervisor")
+@require("guide", "counter", "backoffice", "supervisor")
 def me():
     who = caller()
     return {"name": who.name, "role": who.role}
@@ -168,18 +168,7 @@ def recent_calls():
     }
 
 
-# -- guide alerts and hand-overs ----------------------------------------------
-
-
-def _alert_dict(a: GuideAlert) -> dict:
-    return {
-        "id": a.id,
-        "reason": a.reason,
-        "text": masking.text(a.text),
-        "visit_id": a.visit_id,
-        "created_at": a.created_at.isoformat(),
-        "resolved_at": a.resolved_at.isoformat() if a.resolved_at else None,
-    }
+# -- guide alerts -------------------------------------------------------------
 
 
 @bp.get("/api/guide-alerts")
@@ -191,8 +180,9 @@ def list_alerts(query):
         q = q.where(GuideAlert.resolved_at.is_(None))
     elif query["status"] == "resolved":
         q = q.where(GuideAlert.resolved_at.is_not(None))
-    rows = db().scalars(q.order_by(GuideAlert.id.desc()).limit(query["limit"]))
-    return {"alerts": [_alert_dict(a) for a in rows]}
+    # urgent calls first: danger, an outage at home, an angry customer
+    rows = db().scalars(q.order_by(GuideAlert.urgent.desc(), GuideAlert.id.desc()).limit(query["limit"]))
+    return {"alerts": [duty.alert_dict(a) for a in rows]}
 
 
 @bp.post("/api/guide-alerts/<int:alert_id>/resolve")
@@ -206,41 +196,7 @@ def resolve_alert(alert_id: int):
         alert.resolved_at, alert.resolved_by = clock.now(), who.user_id
         audit.log(s, who.name, "alert.resolve", f"guide_alert:{alert.id}")
         live.publish(s, "guide", "alert_resolved", {"id": alert.id, "by": who.name})
-    return commit(_alert_dict(alert))
-
-
-def _handover_dict(h: Handover) -> dict:
-    return {
-        "id": h.id,
-        "business_type": h.business_type,
-        "visit_id": h.visit_id,
-        "staff": duty.staff_dict(h.staff),
-        "created_at": h.created_at.isoformat(),
-        "taken_at": h.taken_at.isoformat() if h.taken_at else None,
-    }
-
-
-@bp.get("/api/handovers")
-@require(*GUIDES)
-def list_handovers():
-    rows = db().scalars(
-        select(Handover).where(Handover.taken_at.is_(None)).order_by(Handover.id.desc()).limit(50)
-    )
-    return {"handovers": [_handover_dict(h) for h in rows]}
-
-
-@bp.post("/api/handovers/<int:handover_id>/taken")
-@require(*GUIDES)
-def handover_taken(handover_id: int):
-    """The guide walked the customer over: the back office has them."""
-    s, who = db(), caller()
-    handover = s.get(Handover, handover_id)
-    if handover is None:
-        raise NotFound(f"hand-over {handover_id} not found", code="handover_not_found")
-    if handover.taken_at is None:
-        handover.taken_at = clock.now()
-        audit.log(s, who.name, "handover.taken", f"handover:{handover.id}")
-    return commit(_handover_dict(handover))
+    return commit(duty.alert_dict(alert))
 
 
 # -- supervisor: audit log, CSV exports, retention --------------------------------

@@ -1,4 +1,4 @@
-"""Server-Sent Events for the live pages: kiosk screen, guide tablet, display.
+"""Server-Sent Events for the live pages: kiosk screen, guide tablet, back-office desk, display.
 
 Each open stream holds a server thread, so the public channels (the display
 TV has no login) are capped per client address and per worker process
@@ -13,15 +13,16 @@ import re
 from apiflask import APIBlueprint, abort
 from flask import Response, current_app, request, stream_with_context
 
-from kiosk.hall import devices
+from kiosk.hall import devices, duty
 from kiosk.hall.errors import Invalid
+from kiosk.hall.handovers import desk_channel
 from kiosk.web.auth import actor, allows
 from kiosk.web.bounds import MAX_ID
-from kiosk.web.database import release
+from kiosk.web.database import db, release
 from kiosk.web.live import client_gone, stream
 
 bp = APIBlueprint("stream", __name__, tag="Live")
-_CHANNEL = re.compile(r"^(kiosk:[A-Za-z0-9_.\-]{1,40}|guide|display|hall)$")
+_CHANNEL = re.compile(r"^(kiosk:[A-Za-z0-9_.\-]{1,40}|desk:\d{1,9}|guide|display|hall)$")
 # channels anyone in the hall may watch (the display TV has no login)
 _PUBLIC = {"display", "hall"}
 
@@ -30,7 +31,10 @@ _PUBLIC = {"display", "hall"}
 def live_stream():
     names = set(filter(None, request.args.get("channel", "").split(",")))
     if not names or len(names) > 4 or not all(_CHANNEL.match(n) for n in names):
-        raise Invalid("channel is one or more of kiosk:<device>, guide, display, hall", code="bad_channel")
+        raise Invalid(
+            "channel is one or more of kiosk:<device>, desk:<staff id>, guide, display, hall",
+            code="bad_channel",
+        )
     who = actor()
     private = names - _PUBLIC
     if private:
@@ -41,6 +45,11 @@ def live_stream():
         if who.device is not None:
             for name in private:
                 devices.check_channel(who.device, name)
+        desks = {n for n in private if n.startswith("desk:")}
+        if desks and who.role not in ("supervisor", "admin"):
+            mine = desk_channel(duty.of_user(db(), who.user_id).id) if who.role == "backoffice" else None
+            if desks != {mine}:
+                abort(403, "a desk channel is its own desk's", extra_data={"code": "forbidden"})
     release()
     leave = None
     if who is None:

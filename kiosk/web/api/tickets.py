@@ -10,7 +10,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from kiosk import clock
 from kiosk.hall import devices, tickets, waits
-from kiosk.hall.errors import Invalid, NotFound
+from kiosk.hall.errors import Forbidden, Invalid, NotFound
 from kiosk.models import Ticket
 from kiosk.web.api.common import commit, idempotent, origin
 from kiosk.web.api.schemas import TicketIn, TransferIn
@@ -20,20 +20,27 @@ from kiosk.web.database import db, hall
 
 bp = APIBlueprint("tickets", __name__, tag="Tickets")
 STAFF = ("guide", "counter", "supervisor")
+# a priority ticket (绿色通道) is a guide's, for an elderly, disabled or pregnant customer
+PRIORITY_ISSUERS = ("guide", "supervisor", "admin")
 
 
-def status_signer() -> URLSafeSerializer:
-    return _signer(current_app.config["SECRET_KEY"])
+def status_signer(salt: str = "ticket-status") -> URLSafeSerializer:
+    """Signs the customer's status links: tickets (/t/), hand-overs (/h/, salt handover-status)."""
+    return _signer(current_app.config["SECRET_KEY"], salt)
 
 
-@functools.lru_cache(maxsize=4)
-def _signer(secret: str) -> URLSafeSerializer:  # built once: every ticket answer signs a link
-    return URLSafeSerializer(secret, salt="ticket-status")
+@functools.lru_cache(maxsize=8)
+def _signer(secret: str, salt: str) -> URLSafeSerializer:  # built once: every ticket answer signs a link
+    return URLSafeSerializer(secret, salt=salt)
+
+
+def public_link(path: str) -> str:
+    base = current_app.extensions["settings"].public_url or request.host_url
+    return f"{base.rstrip('/')}{path}"
 
 
 def status_url(ticket_id: int) -> str:
-    base = current_app.extensions["settings"].public_url or request.host_url
-    return f"{base.rstrip('/')}/t/{status_signer().dumps(ticket_id)}"
+    return public_link(f"/t/{status_signer().dumps(ticket_id)}")
 
 
 def ticket_body(ticket) -> dict:
@@ -54,18 +61,27 @@ def own_ticket(ticket_id: int) -> Ticket:
 @idempotent
 @bp.input(TicketIn, arg_name="body")
 def issue(body):
+    visit, kiosk = origin(body.get("visit_id"), body.get("session_id"))
     if body["priority"]:
         staff_only("a priority ticket")
-    visit, kiosk = origin(body.get("visit_id"), body.get("session_id"))
-    ticket = tickets.issue(
-        db(),
-        hall(),
-        body["business_type"],
-        priority=body["priority"],
-        visit=visit,
-        language=body["language"],
-        device_id=kiosk,
-    )
+        who = caller()
+        if who.role not in PRIORITY_ISSUERS:
+            raise Forbidden("a priority ticket is issued by a guide", code="staff_only")
+        if not body.get("priority_reason"):
+            raise Invalid("say why the customer goes first", code="priority_reason_required")
+        ticket = tickets.issue_priority(
+            db(),
+            hall(),
+            body["business_type"],
+            body["priority_reason"],
+            actor=who.name,
+            visit=visit,
+            language=body["language"],
+        )
+    else:
+        ticket = tickets.issue(
+            db(), hall(), body["business_type"], visit=visit, language=body["language"], device_id=kiosk
+        )
     return commit(lambda: ticket_body(ticket), 201)
 
 

@@ -1,4 +1,4 @@
-"""The customer's screens: the kiosk's full-screen page, the mobile ticket status page, printing.
+"""The customer's screens: the kiosk's full-screen page, the mobile status pages (ticket, hand-over), printing.
 
 `/kiosk` runs in the kiosk's own browser; the device token reaches it in the
 URL fragment (`/kiosk#token=…`), which the browser never sends to a server,
@@ -19,11 +19,12 @@ from flask import Response, current_app, render_template, request, url_for
 from itsdangerous import BadSignature
 
 from kiosk import printing
-from kiosk.hall import tickets, visits
+from kiosk.hall import handovers, tickets, visits
 from kiosk.hall.errors import Conflict, HallError, NotFound
 from kiosk.i18n import MissingMessage, language, t
 from kiosk.models import Visit, VisitEvent
 from kiosk.web import admission
+from kiosk.web.api import desk as desk_api
 from kiosk.web.api import tickets as tickets_api
 from kiosk.web.api.common import commit
 from kiosk.web.auth import require, staff_only
@@ -146,11 +147,43 @@ def status_lines(ticket: dict, lang: str) -> tuple[str, str]:
         return status, ""
 
 
+@bp.get("/h/<token>")
+def handover_status(token: str):
+    """The customer's phone after a hand-over: who is coming to meet them, or where to go."""
+    lang = language(request.args.get("lang"))
+    try:
+        h = desk_api.handover_by_link(token)
+    except NotFound:
+        return _page(render_template("kiosk/status_missing.html", lang=lang, asset=asset)), 404
+    bt = hall().taxonomy.get(h.business_type)
+    return _page(
+        render_template(
+            "kiosk/handover_status.html",
+            lang=lang,
+            token=token,
+            status=h.status,
+            line=handovers.customer_line(h, lang),
+            business_name=getattr(bt, lang) if bt else h.business_type,
+            poll_s=_bounded("poll", 5, 1, 60),
+            asset=asset,
+        )
+    )
+
+
 @bp.get("/t/<token>/qr.svg")
 def ticket_qr(token: str):
     """The QR code of the ticket's status page, drawn here so the kiosk needs no script for it."""
-    ticket_id = _ticket_id(token)
-    qr = segno.make(tickets_api.status_url(ticket_id), error="m")
+    return _qr(tickets_api.status_url(_ticket_id(token)))
+
+
+@bp.get("/h/<token>/qr.svg")
+def handover_qr(token: str):
+    """The QR code of the hand-over's status page."""
+    return _qr(desk_api.handover_status_url(desk_api.handover_by_link(token).id))
+
+
+def _qr(url: str) -> Response:
+    qr = segno.make(url, error="m")
     out = io.BytesIO()
     qr.save(
         out,

@@ -28,7 +28,7 @@ from kiosk.web.pages.staff_auth import lang, page, render, secure_headers
 bp = APIBlueprint("staff_review", __name__, tag="Pages", enable_openapi=False)
 bp.after_request(secure_headers)
 PAGE_SIZE = 50
-OUTCOMES = ("ticket", "appointment", "handover", "guide", "left", "none")
+OUTCOMES = visit_log.OUTCOME_FILTERS
 
 
 @bp.app_template_filter("local_time")
