@@ -5,8 +5,10 @@ from assistant.actions.appointment import (  # noqa: F401
     ActionAskPersonName,
     ActionAskPhone,
     ActionBookAppointment,
-    ActionCancelAppointment,
+    ActionCancelForm,
+    ActionRequestCallback,
     ValidateAppointmentForm,
+    ValidateCallbackForm,
 )
 from assistant.actions.triage import (  # noqa: F401
     ActionCallGuide,

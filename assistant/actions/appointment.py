@@ -1,7 +1,9 @@
-"""The appointment form: name, phone and a time slot, validated, then booked through the hall API."""
+"""The contact forms: a call-back (name, phone) and an appointment (name, phone, a time slot), validated,
+then taken or booked through the hall API."""
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import logging
 import re
@@ -15,12 +17,7 @@ from rasa_sdk.types import DomainDict
 
 from assistant.actions.hall_api import HallAction, HallApiError
 from assistant.actions.texts import text
-from assistant.actions.triage import (
-    alert_guide,
-    client_for,
-    idempotency_key,
-    language_of,
-)
+from assistant.actions.triage import client_for, idempotency_key, language_of, relay, route
 from assistant.textnorm import extract_phone, normalize_digits
 
 logger = logging.getLogger(__name__)
@@ -163,17 +160,17 @@ class ActionAskAppointmentSlot(HallAction):
             slots = []
         if not slots:
             dispatcher.utter_message(text=text("no_slots", language))
-            events = alert_guide(dispatcher, tracker, "low_confidence", language)
+            events = route(dispatcher, tracker, None, wants="person", why="low_confidence")
             return [ActiveLoop(None), SlotSet("requested_slot", None), *events]
         dispatcher.utter_message(text=text("ask_slot", language), buttons=slot_buttons(slots, language))
         return []
 
 
-class ValidateAppointmentForm(FormValidationAction):
+class ContactValidation(FormValidationAction, abc.ABC):
     """One validate_<slot> per slot; a bad value is answered and asked again."""
 
-    def name(self) -> str:
-        return "validate_appointment_form"
+    @abc.abstractmethod
+    def name(self) -> str: ...
 
     def validate_person_name(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -190,6 +187,16 @@ class ValidateAppointmentForm(FormValidationAction):
         if phone is None:
             dispatcher.utter_message(text=text("bad_phone", language_of(tracker)))
         return {"phone": phone}
+
+
+class ValidateCallbackForm(ContactValidation):
+    def name(self) -> str:
+        return "validate_callback_form"
+
+
+class ValidateAppointmentForm(ContactValidation):
+    def name(self) -> str:
+        return "validate_appointment_form"
 
     async def validate_appointment_slot(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -234,7 +241,7 @@ class ActionBookAppointment(HallAction):
                 return [SlotSet("phone", None), FollowupAction("appointment_form")]
             logger.error("booking failed: %s", exc)
             dispatcher.utter_message(text=text("system_trouble", language))
-            return alert_guide(dispatcher, tracker, "low_confidence", language)
+            return route(dispatcher, tracker, None, wants="person", why="low_confidence")
         slot = booking.get("slot") or {}
         dispatcher.utter_message(
             text=text(
@@ -245,20 +252,48 @@ class ActionBookAppointment(HallAction):
                 phone=booking.get("phone_masked", ""),
             )
         )
-        dispatcher.utter_message(json_message={"type": "appointment", **booking})
+        dispatcher.utter_message(json_message={"type": "appointment", "id": booking.get("id")})
         return [SlotSet("stage", "done")]
 
 
-class ActionCancelAppointment(Action):
-    """ "算了" during the form: nothing is booked."""
+class ActionRequestCallback(HallAction):
+    """The call-back form is complete: the department is asked to call; an appointment is offered instead."""
 
     def name(self) -> str:
-        return "action_cancel_appointment"
+        return "action_request_callback"
+
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        language = language_of(tracker)
+        try:
+            reply = client_for(tracker).request_callback(
+                tracker.get_slot("business_type") or "general_inquiry",
+                tracker.get_slot("person_name"),
+                tracker.get_slot("phone"),
+                language,
+                idempotency_key(tracker, "callback"),
+            )
+        except HallApiError as exc:
+            if exc.status == 422 and exc.code == "invalid_phone":
+                dispatcher.utter_message(text=text("bad_phone", language))
+                return [SlotSet("phone", None), FollowupAction("callback_form")]
+            logger.error("call-back failed: %s", exc)
+            dispatcher.utter_message(text=text("system_trouble", language))
+            return route(dispatcher, tracker, None, wants="person", why="low_confidence")
+        relay(dispatcher, reply)
+        dispatcher.utter_message(json_message={"type": "callback", "id": reply.get("id")})
+        return [SlotSet("stage", "callback_taken")]
+
+
+class ActionCancelForm(Action):
+    """ "算了" during a form: nothing is taken or booked."""
+
+    def name(self) -> str:
+        return "action_cancel_form"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        dispatcher.utter_message(text=text("appointment_cancelled", language_of(tracker)))
+        dispatcher.utter_message(text=text("form_cancelled", language_of(tracker)))
         return [
             SlotSet("person_name", None),
             SlotSet("phone", None),

@@ -70,34 +70,29 @@ class HallApi:
             raise
 
     # taxonomy -----------------------------------------------------------
-    def business_type(self, business_type: str) -> dict[str, Any]:
-        return self._request("GET", f"/api/business-types/{business_type}")
-
     def business_types(self) -> list[dict[str, Any]]:
         return self._request("GET", "/api/business-types").get("business_types", [])
 
-    # routes ---------------------------------------------------------------
-    def create_ticket(self, business_type: str, language: str, key: str) -> dict[str, Any]:
+    # the routing decision and what follows it -------------------------------
+    def route(self, key: str, **body: Any) -> dict[str, Any]:
+        """The hall decides and acts (POST /api/route): its reply is relayed as it is worded."""
         return self._request(
-            "POST",
-            "/api/tickets",
-            body={
-                "business_type": business_type,
-                "priority": False,
-                "session_id": self.session_id,
-                "language": language,
-            },
-            idempotency_key=key,
+            "POST", "/api/route", body={**body, "session_id": self.session_id}, idempotency_key=key
         )
 
-    def duty(self, business_type: str) -> dict[str, Any]:
-        return self._request("GET", "/api/duty", params={"business_type": business_type})
-
-    def create_handover(self, business_type: str, staff_id: Any, key: str) -> dict[str, Any]:
+    def request_callback(
+        self, business_type: str, name: str, phone: str, language: str, key: str
+    ) -> dict[str, Any]:
         return self._request(
             "POST",
-            "/api/handovers",
-            body={"business_type": business_type, "staff_id": staff_id, "session_id": self.session_id},
+            "/api/callbacks",
+            body={
+                "business_type": business_type,
+                "name": name,
+                "phone": phone,
+                "language": language,
+                "session_id": self.session_id,
+            },
             idempotency_key=key,
         )
 
@@ -124,12 +119,6 @@ class HallApi:
             },
             idempotency_key=key,
         )
-
-    def alert_guide(self, reason: str, text: str | None, key: str) -> dict[str, Any]:
-        body: dict[str, Any] = {"reason": reason, "session_id": self.session_id}
-        if text:
-            body["text"] = text
-        return self._request("POST", "/api/guide-alerts", body=body, idempotency_key=key)
 
 
 _TAXONOMY_CACHE: dict[str, Any] = {"at": 0.0, "types": {}}

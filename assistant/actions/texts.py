@@ -23,32 +23,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "不好意思，我没听明白。能再说说您要办理什么业务吗？",
         "en": "Sorry, I didn't quite get that. Could you tell me which service you need?",
     },
-    "start_business": {
-        "zh": "好的，为您办理「{name}」。",
-        "en": "OK, {name}.",
-    },
-    "materials": {
-        "zh": "请准备好以下材料：\n{items}",
-        "en": "Please have these ready:\n{items}",
-    },
-    "ticket": {
-        "zh": "已为您取号：{number}，前面还有 {ahead} 位，预计等候约 {wait} 分钟。请到等候区留意叫号，手机扫码可查看进度。",
-        "en": "Your number is {number}. {ahead} ahead of you, about {wait} min wait. Please take a seat in the waiting area; scan the code to follow your turn.",
-    },
-    "self_service_offer": {
-        "zh": "这项业务在自助终端或“网上国网”App上就能办，不用排队。您还需要取号到柜台办理吗？",
-        "en": "You can do this at the self-service terminal or in the online app without queueing. Do you still want a ticket for the counter?",
-    },
-    "want_ticket": {"zh": "取号", "en": "Get a ticket"},
-    "no_ticket": {"zh": "不用了，我去自助办理", "en": "No, I'll use self-service"},
-    "handover": {
-        "zh": "已通知{desk}的{staff}，请您到{desk}办理，工作人员会接待您。",
-        "en": "{staff} at {desk} has been told you are coming. Please go to {desk}.",
-    },
-    "need_appointment": {
-        "zh": "这项业务需要专人办理，现在暂时没有工作人员能马上接待。我帮您登记一下，预约一个时间。",
-        "en": "This needs a specialist and nobody is free right now. Let me take your details and book a time for you.",
-    },
     "ask_person_name": {
         "zh": "请问您怎么称呼？",
         "en": "May I have your name?",
@@ -85,13 +59,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "不好意思，这个时间刚刚被约满了，请换一个时间。",
         "en": "Sorry, that time was just taken. Please choose another.",
     },
-    "appointment_cancelled": {
-        "zh": "好的，预约已取消。还需要帮忙可以随时找引导员。",
-        "en": "All right, no appointment. A guide is around if you need help.",
-    },
-    "guide_coming": {
-        "zh": "好的，已通知引导员，马上过来为您服务，请稍等。",
-        "en": "A guide has been called and will be with you shortly.",
+    "form_cancelled": {
+        "zh": "好的，已取消。还需要帮忙可以随时找引导员。",
+        "en": "All right, cancelled. A guide is around if you need help.",
     },
     "system_trouble": {
         "zh": "系统暂时出了点问题，我已请引导员过来帮您，请稍等。",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from typing import Any
 
@@ -36,6 +37,33 @@ BUSINESS_TYPES = (
     "general_inquiry",
 )
 
+# What the hall read in the customer's words, sent as the entities of the hall's message
+# (kiosk/hall/turns.py): /request_human{"urgency": "danger"}, /solar_pv{"question": "materials"}.
+READING = ("urgency", "question", "faq")
+# What the hall's reply names by id, and what it carries as it is (docs/api.md, POST /api/route);
+# a call-back the dialog takes itself (callback_form), so its form is not relayed.
+MADE = ("ticket", "handover", "guide_alert")
+FACTS = ("decision", "emergency", "answer")
+# The dialog's payload for each choice the hall offers.
+OFFER_PAYLOADS = {
+    "ticket": "/affirm",
+    "proceed": "/affirm",
+    "appointment": "/affirm",
+    "no_ticket": "/deny",
+    "self_service": "/deny",
+    "wait_call": "/deny",
+}
+# Where the dialog stands after each outcome of the hall's decision (nlu/rules.yml branches on it).
+STAGE_AFTER = {
+    "ticket": "done",
+    "self_service": "self_service_offer",
+    "handover": "done",
+    "callback": "need_callback",
+    "guide": "guide_called",
+    "emergency": "guide_called",
+    "answer": "ticket_offered",
+}
+
 # Guide-alert reasons of the hall API, by the intent that led to the alert.
 ALERT_REASONS = {
     "request_human": "asked_for_human",
@@ -61,10 +89,28 @@ def client_for(tracker: Tracker) -> HallApi:
 
 
 def idempotency_key(tracker: Tracker, kind: str) -> str:
-    # The same user turn never creates a second ticket / booking / alert,
-    # even when Rasa retries the action.
-    message_id = tracker.latest_message.get("message_id") or len(tracker.events)
-    return f"{tracker.sender_id}:{kind}:{message_id}"
+    # One key per kiosk turn (the hall's Idempotency-Key, sent in the metadata as `turn`): the
+    # same turn never creates a second ticket / hand-over / booking, even when it is repeated
+    # after a timeout or Rasa retries the action.
+    latest = tracker.latest_message
+    turn = (latest.get("metadata") or {}).get("turn") or latest.get("message_id") or len(tracker.events)
+    return hashlib.sha256(f"{tracker.sender_id}:{kind}:{turn}".encode()).hexdigest()[:40]
+
+
+def typed_text(tracker: Tracker) -> str:
+    """What the customer typed this turn (the hall sends it along when it rewrote the message)."""
+    latest = tracker.latest_message
+    said = (latest.get("metadata") or {}).get("text") or latest.get("text") or ""
+    return "" if said.startswith("/") else said
+
+
+def reading_of(tracker: Tracker) -> dict[str, str]:
+    """What the hall read in the customer's words: urgency, question, faq (the message's entities)."""
+    found = {}
+    for entity in tracker.latest_message.get("entities") or []:
+        if entity.get("entity") in READING and entity.get("value"):
+            found[entity["entity"]] = str(entity["value"])
+    return found
 
 
 def display_name(business_type: str, language: str, tracker: Tracker) -> str:
@@ -84,55 +130,47 @@ def business_candidates(tracker: Tracker) -> list[dict[str, Any]]:
     ]
 
 
-def alert_guide(
-    dispatcher: CollectingDispatcher, tracker: Tracker, reason: str, language: str
-) -> list[EventType]:
-    """Calls a guide through the hall API and tells the customer so."""
-    user_text = tracker.latest_message.get("text")
-    try:
-        alert = client_for(tracker).alert_guide(reason, user_text, idempotency_key(tracker, "alert"))
-        alert_id = alert.get("id")
-    except HallApiError as exc:
-        logger.error("guide alert failed: %s", exc)
-        alert_id = None
-    dispatcher.utter_message(text=text("guide_coming", language))
-    dispatcher.utter_message(json_message={"type": "guide_alert", "id": alert_id, "reason": reason})
-    return [SlotSet("stage", "guide_called"), SlotSet("business_type", None)]
+def relay(dispatcher: CollectingDispatcher, reply: dict[str, Any]) -> None:
+    """Say the hall's reply as it is worded; what it made goes to the kiosk by id."""
+    messages = reply.get("messages") or []
+    buttons = [{"title": o["title"], "payload": OFFER_PAYLOADS[o["id"]]} for o in reply.get("offers") or []]
+    for i, message in enumerate(messages):
+        last = i == len(messages) - 1
+        dispatcher.utter_message(text=message["text"], buttons=buttons if last and buttons else None)
+    for kind in MADE:
+        if isinstance((reply.get(kind) or {}).get("id"), int):
+            dispatcher.utter_message(json_message={"type": kind, "id": reply[kind]["id"]})
+    for kind in FACTS:
+        if reply.get(kind):
+            dispatcher.utter_message(json_message={"type": kind, **reply[kind]})
 
 
-def issue_ticket(
-    dispatcher: CollectingDispatcher, tracker: Tracker, business_type: str, language: str
+def route(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    business_type: str | None,
+    *,
+    wants: str = "service",
+    why: str = "asked_for_human",
 ) -> list[EventType]:
+    """Ask the hall what to do (POST /api/route), relay its reply, and move the dialog on."""
+    language = language_of(tracker)
+    body: dict[str, Any] = {"wants": wants, "why": why, "language": language, "text": typed_text(tracker)}
+    body.update(reading_of(tracker))
+    if business_type:
+        body["business_type"] = business_type
     try:
-        ticket = client_for(tracker).create_ticket(
-            business_type, language, idempotency_key(tracker, "ticket")
-        )
+        reply = client_for(tracker).route(idempotency_key(tracker, f"route-{wants}"), **body)
     except HallApiError as exc:
-        logger.error("ticket for %s failed: %s", business_type, exc)
+        logger.error("routing %s failed: %s", business_type, exc)
         dispatcher.utter_message(text=text("system_trouble", language))
-        return [*alert_guide_silently(tracker), SlotSet("stage", "guide_called")]
-    position = ticket.get("position") or 1
-    dispatcher.utter_message(
-        text=text(
-            "ticket",
-            language,
-            number=ticket.get("number"),
-            ahead=max(int(position) - 1, 0),
-            wait=ticket.get("estimated_wait_min", "-"),
-        )
-    )
-    dispatcher.utter_message(json_message={"type": "ticket", **ticket})
-    return [SlotSet("stage", "done")]
-
-
-def alert_guide_silently(tracker: Tracker) -> list[EventType]:
-    try:
-        client_for(tracker).alert_guide(
-            "low_confidence", "assistant: hall API error", idempotency_key(tracker, "alert")
-        )
-    except HallApiError:
-        pass
-    return []
+        return [SlotSet("stage", "guide_called")]
+    relay(dispatcher, reply)
+    decision = reply.get("decision") or {}
+    stage = STAGE_AFTER.get(str(decision.get("outcome")), "done")
+    if stage in ("self_service_offer", "ticket_offered") and not reply.get("offers"):
+        stage = "done"  # nothing to choose: the hall is closed
+    return [SlotSet("stage", stage), SlotSet("business_type", decision.get("business_type"))]
 
 
 class ActionSetLanguage(Action):
@@ -157,7 +195,8 @@ class ActionSetLanguage(Action):
 
 
 class ActionTriage(HallAction):
-    """A business-type intent: confirm it, or go ahead when the customer tapped a button."""
+    """A business-type intent: answer the question asked about it, or confirm it, or go ahead
+    when the customer tapped a button."""
 
     def name(self) -> str:
         return "action_triage"
@@ -171,6 +210,10 @@ class ActionTriage(HallAction):
         if business_type not in BUSINESS_TYPES:
             dispatcher.utter_message(text=text("clarify_open", language))
             return [SlotSet("stage", None), SlotSet("business_type", None)]
+        if reading_of(tracker).get("question"):
+            # "光伏并网要带什么材料": the hall answers; a ticket is offered, not issued
+            named = None if business_type == "general_inquiry" else business_type
+            return route(dispatcher, tracker, named)
         # A tapped button (payload "/invoice") is the customer's own choice.
         explicit = (tracker.latest_message.get("text") or "").startswith("/")
         stage = "confirmed" if explicit else "confirming"
@@ -258,7 +301,7 @@ class ActionRejectTriage(Action):
 
 
 class ActionRoute(HallAction):
-    """The confirmed business type: materials, then ticket, self-service, hand-over or appointment."""
+    """The confirmed business type: the hall's routing decision, relayed."""
 
     def name(self) -> str:
         return "action_route"
@@ -266,78 +309,15 @@ class ActionRoute(HallAction):
     def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        language = language_of(tracker)
         business_type = tracker.get_slot("business_type")
-        client = client_for(tracker)
         if business_type not in BUSINESS_TYPES:
             dispatcher.utter_message(response="utter_ask_business")
             return [SlotSet("stage", None)]
-        try:
-            info = client.business_type(business_type)
-        except HallApiError as exc:
-            logger.error("business type %s: %s", business_type, exc)
-            dispatcher.utter_message(text=text("system_trouble", language))
-            return [*alert_guide_silently(tracker), SlotSet("stage", "guide_called")]
-
-        name = info.get("en" if language == "en" else "zh") or business_type
-        materials = (
-            (info.get("materials") or {}).get(language) or (info.get("materials") or {}).get("zh") or []
-        )
-        message = text("start_business", language, name=name)
-        if materials:
-            items = "\n".join(f"{i}. {m}" for i, m in enumerate(materials, start=1))
-            message += "\n" + text("materials", language, items=items)
-        dispatcher.utter_message(text=message)
-        dispatcher.utter_message(
-            json_message={
-                "type": "triage",
-                "stage": "routed",
-                "business_type": business_type,
-                "route": info.get("route"),
-                "queue": info.get("queue"),
-                "materials": materials,
-            }
-        )
-
-        route = info.get("route")
-        if route == "counter":
-            return issue_ticket(dispatcher, tracker, business_type, language)
-        if route == "self_service":
-            dispatcher.utter_message(
-                text=text("self_service_offer", language),
-                buttons=[
-                    {"title": text("want_ticket", language), "payload": "/affirm"},
-                    {"title": text("no_ticket", language), "payload": "/deny"},
-                ],
-            )
-            return [SlotSet("stage", "self_service_offer")]
-        # back_office / other_department: hand over to whoever is reachable now.
-        try:
-            duty = client.duty(business_type)
-            staff = duty.get("staff") or []
-            if duty.get("reachable") and staff:
-                handover = client.create_handover(
-                    business_type, staff[0]["id"], idempotency_key(tracker, "handover")
-                )
-                person = handover.get("staff") or staff[0]
-                dispatcher.utter_message(
-                    text=text(
-                        "handover",
-                        language,
-                        staff=person.get("name", ""),
-                        desk=person.get("desk", ""),
-                    )
-                )
-                dispatcher.utter_message(json_message={"type": "handover", **handover})
-                return [SlotSet("stage", "done")]
-        except HallApiError as exc:
-            logger.warning("hand-over for %s failed, booking instead: %s", business_type, exc)
-        dispatcher.utter_message(text=text("need_appointment", language))
-        return [SlotSet("stage", "need_appointment")]
+        return route(dispatcher, tracker, business_type)
 
 
 class ActionIssueTicket(HallAction):
-    """Self-service was offered and the customer still wants a counter ticket."""
+    """A ticket was offered (self-service first, or after an answer) and the customer wants it."""
 
     def name(self) -> str:
         return "action_issue_ticket"
@@ -345,16 +325,15 @@ class ActionIssueTicket(HallAction):
     def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        language = language_of(tracker)
         business_type = tracker.get_slot("business_type")
         if business_type not in BUSINESS_TYPES:
             dispatcher.utter_message(response="utter_ask_business")
             return [SlotSet("stage", None)]
-        return issue_ticket(dispatcher, tracker, business_type, language)
+        return route(dispatcher, tracker, business_type, wants="ticket")
 
 
 class ActionCallGuide(HallAction):
-    """Asked for a human, out of scope, or still unsure: alert a guide."""
+    """Asked for a human, out of scope, still unsure, or urgent (the hall's reading): a person."""
 
     def name(self) -> str:
         return "action_call_guide"
@@ -363,5 +342,6 @@ class ActionCallGuide(HallAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        reason = ALERT_REASONS.get(intent or "", "low_confidence")
-        return alert_guide(dispatcher, tracker, reason, language_of(tracker))
+        return route(
+            dispatcher, tracker, None, wants="person", why=ALERT_REASONS.get(intent or "", "low_confidence")
+        )

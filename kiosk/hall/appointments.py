@@ -11,7 +11,7 @@ from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from kiosk import clock
-from kiosk.hall import live, masking, tickets, validation, visits
+from kiosk.hall import callbacks, live, masking, tickets, validation, visits
 from kiosk.hall.context import Hall
 from kiosk.hall.errors import Conflict, Invalid, NotFound
 from kiosk.models import Appointment, AppointmentSlot, Ticket, Visit
@@ -130,6 +130,8 @@ def book(
     s.add(appt)
     s.flush()
     if visit is not None:
+        # the customer chose a slot instead of waiting for the call-back
+        callbacks.close_for_appointment(s, visit, business_type, appt.id)
         visits.record(
             s,
             visit,

@@ -66,9 +66,8 @@ def hall_server(hall_db) -> Iterator[str]:
         stop(proc)
 
 
-@pytest.fixture(scope="session")
-def supervisor_token(hall_server, hall_db) -> str:
-    """An API token of a supervisor account (to put back-office staff on duty)."""
+def create_user(hall_db: Path, *args: str) -> str:
+    """`python -m kiosk create-user ARGS` on the hall's database; the API token it prints."""
     env = dict(os.environ)
     env.update(
         KIOSK_DATABASE_URL=f"sqlite:///{hall_db}",
@@ -76,7 +75,7 @@ def supervisor_token(hall_server, hall_db) -> str:
         KIOSK_DEVICE_TOKEN=DEVICE_TOKEN,
     )
     out = subprocess.run(
-        [sys.executable, "-m", "kiosk", "create-user", "assistant-test-sup", "--role", "supervisor"],
+        [sys.executable, "-m", "kiosk", "create-user", *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -88,6 +87,26 @@ def supervisor_token(hall_server, hall_db) -> str:
         if "token" in line.lower() and ":" in line:
             return line.split(":", 1)[1].strip()
     raise AssertionError(f"no token in: {out.stdout}")
+
+
+@pytest.fixture(scope="session")
+def supervisor_token(hall_server, hall_db) -> str:
+    """An API token of a supervisor account."""
+    return create_user(hall_db, "assistant-test-sup", "--role", "supervisor")
+
+
+@pytest.fixture(scope="session")
+def desk_token(hall_server, hall_db):
+    """desk_token("王经理"): the Authorization header of a back-office account at that person's desk."""
+    made: dict[str, dict[str, str]] = {}
+
+    def at(name: str) -> dict[str, str]:
+        if name not in made:
+            token = create_user(hall_db, f"desk-{len(made)}", "--role", "backoffice", "--staff", name)
+            made[name] = {"Authorization": f"Bearer {token}"}
+        return made[name]
+
+    return at
 
 
 @pytest.fixture
