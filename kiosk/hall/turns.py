@@ -10,18 +10,32 @@ Rasa's payload form (its original words go along in the metadata):
 - materials:    /solar_pv{"question": "materials"}   (the business the words named)
 - a hall fact:  /general_inquiry{"question": "faq", "faq": "<id>"}
 
-Everything else is sent as typed.
+Everything else is sent as typed. A turn clearly written in the other
+language than the dialog's switches the dialog to it: the answer is in the
+customer's language.
 """
 
 from __future__ import annotations
 
 import json
+import re
 
 from kiosk.hall.taxonomy import Taxonomy
 from kiosk.hall.utterance import Reading
 
 # a business the words only loosely name still tells which materials are asked about
 MATERIALS_MIN_CONFIDENCE = 0.1
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_WORD = re.compile(r"[A-Za-z]{2,}")
+# a sentence, not a name typed into a form ("Anna Wang")
+ENGLISH_MIN_WORDS = 3
+
+
+def written_in(text: str) -> str | None:
+    """The language a typed turn is clearly written in, if it is: the reply follows it."""
+    if _CJK.search(text):
+        return "zh"
+    return "en" if len(_WORD.findall(text)) >= ENGLISH_MIN_WORDS else None
 
 
 def business_named(parse: dict | None, taxonomy: Taxonomy) -> tuple[str, float] | None:

@@ -212,7 +212,7 @@ def test_the_agent_seeing_the_customer_leave_shortens_the_wait(kiosk):
 def test_rating_at_the_end_is_stored_and_the_screen_goes_back_to_idle(kiosk, staff):
     kiosk.open()
     visit = _wake(kiosk)
-    _choose(kiosk, "pay_bill")
+    _choose(kiosk, "invoice")
     _shown_ticket(kiosk)
     page = kiosk.page
     page.click('#screen-ticket [data-action="done"]')
@@ -246,7 +246,8 @@ def test_appointment_and_handover_replies_are_shown(kiosk):
                          "slot": {"id": 9, "start": "2026-11-30T09:00:00+08:00",
                                   "end": "2026-11-30T10:00:00+08:00"}, "phone_masked": "138****5678"}},
         {"mode": "assistant", "language": "zh", "messages": [{"text": "已联系。", "buttons": []}],
-         "handover": {"id": 5, "staff": {"id": 1, "name": "王经理", "desk": "大客户经理室"}}},
+         "handover": {"id": 5, "status": "offered", "staff": {"id": 1, "name": "王经理", "desk": "大客户经理室"},
+                      "lines": {"zh": "已通知大客户经理室的王经理，请在这里稍候。", "en": "王经理 has been told."}}},
     ])
     page.route(re.compile(r".*/api/kiosk/sessions/[^/]+/messages$"),
                lambda route: route.fulfill(status=200, json=next(replies)))
@@ -269,7 +270,7 @@ def test_appointment_and_handover_replies_are_shown(kiosk):
     page.fill("#text", "找王经理")
     page.click("#ask .send")
     kiosk.wait_state("handover")
-    assert page.inner_text("#handover-who") == "王经理（大客户经理室）"
+    assert page.inner_text("#handover-who") == "已通知大客户经理室的王经理，请在这里稍候。"
     kiosk.shot("handover")
 
 

@@ -29,14 +29,12 @@ from kiosk.i18n import t
 from kiosk.models import KioskSession, Visit
 from kiosk.web import admission
 from kiosk.web.api.common import commit, idempotent, kiosk_session, visit_for
-from kiosk.web.api.routing import FACTS, MADE, made_bodies, routed_body
+from kiosk.web.api.routing import FACTS, HUMAN, MADE, TICKET, made_bodies, routed_body
 from kiosk.web.api.schemas import ID_TEXT, LANG, Id
 from kiosk.web.auth import require, scope
 from kiosk.web.database import db, hall
 
 bp = APIBlueprint("kiosk_sessions", __name__, tag="Kiosk dialog")
-# the touch menu's own payloads besides /<business type>
-HUMAN, TICKET, MENU = "/request_human", "/ticket:", "/menu"
 
 
 class SessionIn(Schema):
@@ -179,9 +177,8 @@ def message(session_id: str, body):
         raise Invalid("send either text or payload", code="text_or_payload")
     s = db()
     kiosk = kiosk_session(session_id)
-    if body.get("language"):
-        kiosk.language = body["language"]
     text = validation.free_text(body.get("text", ""))
+    kiosk.language = body.get("language") or turns.written_in(text) or kiosk.language
     payload = body.get("payload", "")
     if "text" in body and not text:
         raise Invalid("the message is empty", code="empty_message")
@@ -276,16 +273,11 @@ def _menu_turn(kiosk: KioskSession, payload: str, text: str, note: str | None = 
         s, h, business_type=business, reading=reading, visit=visit, language=lang, wants=wants, text=text
     )
     body = routed_body(routed, visit)
-    buttons = [{"title": o["title"], "payload": _menu_payload(o["id"], business)} for o in body.pop("offers")]
+    buttons = [{"title": o["title"], "payload": o["payload"]} for o in body.pop("offers")]
     if buttons:
         body["messages"][-1]["buttons"] = buttons
     result.update(body)
     return commit(result)
-
-
-def _menu_payload(offer: str, business: str | None) -> str:
-    """The touch menu's payload for an offered choice: take the ticket, or back to the menu."""
-    return f"{TICKET}{business}" if offer in ("ticket", "proceed") and business else MENU
 
 
 @bp.post("/api/kiosk/sessions/<session_id>/end")

@@ -96,11 +96,22 @@ def made_bodies(made: dict[str, int], visit: Visit | None) -> dict[str, dict]:
     return shown
 
 
+# the touch menu's own payloads besides /<business type>
+HUMAN, TICKET, MENU = "/request_human", "/ticket:", "/menu"
+
+
+def menu_payload(offer: str, business_type: str | None) -> str:
+    """The touch menu's payload for an offered choice: take the ticket (or go ahead), or back to the menu."""
+    return f"{TICKET}{business_type}" if offer in ("ticket", "proceed") and business_type else MENU
+
+
 def routed_body(routed: outcomes.Routed, visit: Visit | None) -> dict:
+    """The decision, its lines, the choices offered (each with its touch-menu payload), what was made."""
+    business_type = routed.decision.business_type
     return {
         "decision": routed.decision.as_dict(),
         "messages": [{"text": line, "buttons": []} for line in routed.lines],
-        "offers": routed.offers,
+        "offers": [{**o, "payload": menu_payload(o["id"], business_type)} for o in routed.offers],
         **routed.facts,
         **made_bodies(routed.made, visit),
     }

@@ -15,8 +15,9 @@
     leftMs: 8000,           // the agent saw the customer go: give up sooner unless touched
     apiTimeoutMs: 15000,
   };
-  const ACTIVE = ['greeting', 'dialog', 'ticket', 'appointment', 'handover', 'guide', 'rating', 'thanks'];
-  const RESULTS = ['ticket', 'appointment', 'handover', 'guide', 'rating', 'thanks'];
+  const ACTIVE = ['greeting', 'dialog', 'ticket', 'appointment', 'handover', 'callback', 'emergency', 'guide',
+                  'rating', 'thanks'];
+  const RESULTS = ['ticket', 'appointment', 'handover', 'callback', 'emergency', 'guide', 'rating', 'thanks'];
   const TOKEN_KEY = 'kiosk.deviceToken';
   const $ = (id) => document.getElementById(id);
 
@@ -32,7 +33,7 @@
   let deadline = Infinity;
   let resultShownAt = 0;
   let busy = false;
-  let current = {ticket: null, appointment: null, handover: null};
+  let current = {ticket: null, appointment: null};
   const printed = new Set();
 
   // ---------------------------------------------------------------- device token
@@ -189,7 +190,8 @@
     visitGen++;
     greetDone = false;
     sessionReady = false;
-    current = {ticket: null, appointment: null, handover: null};
+    current = {ticket: null, appointment: null};
+    KioskOutcome.reset();
     body.dataset.visitId = visitId ? String(visitId) : '';
     setState('greeting');
     // the moment the greeting is on screen (bench/screen_wake.py reads it)
@@ -219,7 +221,8 @@
       api('POST', `/api/kiosk/sessions/${encodeURIComponent(session.id)}/end`, {}).catch(() => {});
     }
     session = null;
-    current = {ticket: null, appointment: null, handover: null};
+    current = {ticket: null, appointment: null};
+    KioskOutcome.reset();
     clearDialog();
     setMode(null);
     setBusy(false);
@@ -340,8 +343,8 @@
     applyForm(r.form);
     if (r.ticket) showTicket(r.ticket);
     else if (r.appointment) showAppointment(r.appointment);
-    else if (r.handover) showHandover(r.handover);
-    else if (r.guide_alert) showGuide();
+    // an emergency, a hand-over or the call-back form has its own screen; else a guide is coming
+    else if (!KioskOutcome.show(r) && r.guide_alert) showGuide();
   }
 
   function applyForm(form) {
@@ -382,28 +385,22 @@
     }
   }
 
-  // Without the session service: a ticket straight from the API, or a guide for the rest.
+  // Without the session service: the hall's routing decision for the chosen button (POST /api/route).
   async function localChoose(msg) {
     const sess = session;
-    const id = msg.payload ? msg.payload.replace(/^\//, '') : null;
-    if (id === 'request_human') {
-      setBusy(true);
-      try { await callGuide('asked_for_human'); } catch (e) { addBubble('bot', tr('screen.dialog.error')); }
-      setBusy(false);
-      return;
-    }
-    const bt = id && taxonomy && taxonomy.types[id];
-    if (!bt) { addBubble('bot', tr('screen.menu.note')); return; }
+    const payload = msg.payload || '';
+    if (!payload || payload === '/menu') { renderMenu(localMenuButtons()); return; }
+    const asked = {language: lang, visit_id: sess.visitId || undefined};
+    if (payload === '/request_human') asked.wants = 'person';
+    else if (payload.startsWith('/ticket:')) Object.assign(asked, {wants: 'ticket', business_type: payload.slice(8)});
+    else asked.business_type = payload.slice(1);
     setBusy(true);
     try {
-      if (bt.route === 'counter' || bt.route === 'self_service') {
-        const ticket = await api('POST', '/api/tickets',
-                                 {business_type: bt.id, visit_id: sess.visitId || undefined, language: lang},
-                                 {'Idempotency-Key': newKey()});
-        if (sess === session) showTicket(ticket);
-      } else {
-        await callGuide('asked_for_human', bt[lang]);
-      }
+      const r = await api('POST', '/api/route', asked, {'Idempotency-Key': newKey()});
+      if (sess !== session) return;
+      const messages = (r.messages || []).map((m) => ({text: m.text, buttons: []}));
+      if (messages.length) messages[messages.length - 1].buttons = (r.offers || []).map((o) => ({title: o.title, payload: o.payload}));
+      applyReply(Object.assign({}, r, {messages, mode: 'menu'}));
     } catch (e) {
       if (sess === session) addBubble('bot', tr('screen.dialog.error'));
     } finally {
@@ -527,17 +524,6 @@
     $('appt-materials-box').hidden = !materials.length;
   }
 
-  function showHandover(handover) {
-    current.handover = handover;
-    renderHandover();
-    setState('handover');
-  }
-
-  function renderHandover() {
-    const s = (current.handover && current.handover.staff) || {};
-    $('handover-who').textContent = s.name ? tr('screen.handover.who', {name: s.name, desk: s.desk || ''}) : '';
-  }
-
   function showGuide() {
     setState('guide');
   }
@@ -571,7 +557,7 @@
     applyI18n();
     renderTicket();
     renderAppointment();
-    renderHandover();
+    KioskOutcome.relang();
     if (!session) return;
     if (session.local) {
       renderMenu(localMenuButtons());
@@ -670,6 +656,8 @@
            (tk.visit_id && tk.visit_id === session.visitId))) {
         showTicket(tk);
       }
+    } else if (type === 'handover') {
+      KioskOutcome.onHandover(data);  // accepted, passed on, or nobody took it
     } else if (type === 'queues' || type === 'call') {
       refreshTicketSoon();
     }
@@ -726,6 +714,8 @@
     // staff typing #token=… into an open page: a fragment alone does not reload it
     window.addEventListener('hashchange', () => { if (/token=/.test(location.hash)) location.reload(); });
     bind();
+    KioskOutcome.init({api, tr, el, newKey, formatSlot, showAppointment, lang: () => lang, session: () => session,
+                       setState});
     applyI18n();
     await loadBundles();
     applyI18n();
