@@ -14,16 +14,23 @@ from kiosk import clock
 from kiosk.hall import callbacks, live, masking, tickets, validation, visits
 from kiosk.hall.context import Hall
 from kiosk.hall.errors import Conflict, Invalid, NotFound
+from kiosk.hall.routing import BACK_OFFICE
+from kiosk.hall.taxonomy import BusinessType, Taxonomy
 from kiosk.models import Appointment, AppointmentSlot, Ticket, Visit
 
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def bookable(taxonomy: Taxonomy) -> list[BusinessType]:
+    """The business types with appointment slots: those the back office or another department takes."""
+    return [bt for bt in taxonomy.types.values() if bt.route in BACK_OFFICE]
 
 
 def ensure_slots(s: Session, hall: Hall, plan: dict, start: datetime | None = None) -> int:
     """Create the timetable's slots for the coming days where they do not exist yet."""
     tz = ZoneInfo(hall.tz)
     today = clock.local(start or clock.now(), hall.tz).date()
-    kinds = [bt.id for bt in hall.taxonomy.types.values() if bt.route in ("back_office", "other_department")]
+    kinds = [bt.id for bt in bookable(hall.taxonomy)]
     horizon = datetime.combine(today + timedelta(days=plan.get("days_ahead", 7) + 1), time(), tz)
     existing = set(
         s.execute(

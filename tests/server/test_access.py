@@ -45,6 +45,32 @@ def test_create_user_cli_prints_a_working_token(db_url, tmp_path, monkeypatch, c
     assert client.get("/api/kpis", headers={"Authorization": f"Bearer {token}"}).status_code == 403
 
 
+def test_create_user_links_a_back_office_account_to_its_desk(db_url, tmp_path, monkeypatch, capsys):
+    from kiosk.__main__ import main
+    from kiosk.settings import get_settings
+    from kiosk.web import create_app
+
+    monkeypatch.setenv("KIOSK_DATABASE_URL", db_url)
+    monkeypatch.setenv("KIOSK_USER_PASSWORD", "s3cret-pass")
+    get_settings.cache_clear()
+    try:
+        # the roster is read from config/hall.yml even before the hall has first started
+        assert main(["create-user", "wang", "--role", "backoffice", "--staff", "王经理"]) == 0
+        out = capsys.readouterr().out
+        assert "at the desk of 王经理" in out
+        token = out.split("API token (shown once): ")[1].strip()
+        assert main(["create-user", "nobody", "--role", "backoffice", "--staff", "赵六"]) == 2
+        assert "赵六" in capsys.readouterr().err
+        assert main(["create-user", "li", "--role", "backoffice"]) == 2
+        assert main(["create-user", "gu", "--role", "guide", "--staff", "王经理"]) == 2
+    finally:
+        get_settings.cache_clear()
+    client = create_app({"database_url": db_url, "snapshot_dir": tmp_path}).test_client()
+    me = client.get("/api/desk/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.status_code == 200 and me.json["name"] == "王经理"
+    assert client.get("/api/kpis", headers={"Authorization": f"Bearer {token}"}).status_code == 403
+
+
 def test_ensure_admin_creates_one_admin_only_on_an_empty_hall(db_url, tmp_path, monkeypatch, capsys):
     from kiosk.__main__ import main
     from kiosk.settings import get_settings

@@ -147,9 +147,12 @@ def test_only_admin_edits_business_types(own_taxonomy):
 
 STAFF_GETS = ["/api/triages", "/api/triages/1", "/api/triages/export", "/api/guide-alerts", "/api/handovers",
               "/api/audit", "/api/visits.csv", "/api/kpis.csv", "/api/kpis", "/api/visits", "/api/visits/1",
-              "/api/counters", "/api/duty/staff", "/api/me"]
+              "/api/counters", "/api/duty/staff", "/api/me", "/api/desk/me", "/api/desk/handovers",
+              "/api/desk/callbacks"]
 STAFF_POSTS = ["/api/triages/1/confirm", "/api/triages/1/correct", "/api/guide-alerts/1/resolve",
-               "/api/handovers/1/taken", "/api/snapshots/purge", "/api/counters/1/call-next"]
+               "/api/handovers/1/accept", "/api/handovers/1/decline", "/api/handovers/1/not-found",
+               "/api/desk/presence", "/api/callbacks/1/status", "/api/callbacks/1/phone",
+               "/api/snapshots/purge", "/api/counters/1/call-next"]
 
 
 def test_nobody_unauthenticated_reaches_staff_data(client, device):

@@ -21,7 +21,7 @@ def test_triage_appears_live_and_correction_keeps_the_place(server, new_page, tm
     assert page.url.endswith("/staff/guide")
     page.wait_for_selector("#live[data-live='1']", timeout=10_000)
 
-    # the kiosk: a customer types something hostile, then picks 交电费 on the touch menu
+    # the kiosk: a customer types something hostile, then picks 发票开具 on the touch menu
     kiosk = requests.post(f"{server.url}/api/kiosk/sessions", json={"device_id": "kiosk-1"},
                           headers=server.device_headers, timeout=10).json()
     assert kiosk["mode"] == "menu"
@@ -30,13 +30,13 @@ def test_triage_appears_live_and_correction_keeps_the_place(server, new_page, tm
                   headers=server.device_headers, timeout=10).raise_for_status()
     sent = time.monotonic()
     turn = requests.post(f"{server.url}/api/kiosk/sessions/{kiosk['id']}/messages",
-                         json={"payload": "/pay_bill"}, headers=server.device_headers, timeout=10).json()
+                         json={"payload": "/invoice"}, headers=server.device_headers, timeout=10).json()
     triage_id, number = turn["triage"]["id"], turn["ticket"]["number"]
     page.wait_for_selector(f"li.triage[data-id='{triage_id}']", timeout=5_000)
     shown_after = time.monotonic() - sent
     card = page.query_selector(f"li.triage[data-id='{triage_id}']")
     assert card.query_selector(".number").inner_text() == number
-    assert card.query_selector(".type").inner_text() == "电费缴纳"
+    assert card.query_selector(".type").inner_text() == "发票开具"
     assert card.query_selector(".conf").inner_text() == "100%"
 
     # two customers of queue C come after; the first customer's ticket will join them
@@ -105,14 +105,39 @@ def test_alert_flags_duty_and_booking(server, new_page, tmp_path):
     page.wait_for_timeout(300)
     assert requests.get(f"{server.url}/api/hall/flags", timeout=5).json()["rain"] is True
 
-    first = page.wait_for_selector("#duty tr input[data-field='on_duty']")
-    staff_id = first.get_attribute("data-staff")
-    was = first.is_checked()
-    first.click()
-    page.wait_for_timeout(300)
+    # the roster is read only: a back-office person is present when they say so on their desk page
+    assert page.query_selector("#duty input") is None
+    wang = page.wait_for_selector("#duty tr:first-child td.available")
+    assert wang.inner_text() == "—"
+    with h.sessions() as s, s.begin():
+        from kiosk.hall import accounts, duty
+        desk = accounts.create_user(s, "wang", "backoffice", "password-123", staff=duty.by_name(s, "王经理"))[1]
+    requests.post(f"{server.url}/api/desk/presence", json={"available": True}, timeout=5,
+                  headers={"Authorization": f"Bearer {desk}"}).raise_for_status()
+    page.wait_for_selector("#duty tr.reachable:first-child td.available", timeout=5_000)
+
+    # urgent calls come first, marked, with the louder alarm
+    before = page.evaluate("window.__beeps")
+    requests.post(f"{server.url}/api/guide-alerts", json={"reason": "asked_for_human"},
+                  headers=server.device_headers, timeout=5).raise_for_status()
+    requests.post(f"{server.url}/api/guide-alerts", json={"reason": "danger", "text": "电线掉了"},
+                  headers=server.device_headers, timeout=5).raise_for_status()
+    page.wait_for_selector("#alarm.urgent:not([hidden])", timeout=5_000)
+    page.wait_for_function("document.querySelectorAll('#alerts li').length === 2", timeout=5_000)
+    first_alert = page.query_selector("#alerts li:first-child")
+    assert "urgent" in first_alert.get_attribute("class") and "电线掉了" in first_alert.inner_text()
+    assert page.evaluate("window.__beeps") - before >= 3
+
+    # 绿色通道: a priority ticket for an elderly customer, audited
+    page.select_option("#priority-type", "invoice")
+    page.select_option("#priority-reason", "elderly")
+    page.click("#priority button[type=submit]")
+    page.wait_for_selector("#priority-result.ok", timeout=5_000)
+    number = page.inner_text("#priority-result").split()[-1]
     sup = {"Authorization": f"Bearer {make_user(h, 'sup9', 'supervisor')}"}
-    duty = requests.get(f"{server.url}/api/duty/staff", headers=sup, timeout=5).json()["staff"]
-    assert next(p for p in duty if str(p["id"]) == staff_id)["on_duty"] is (not was)
+    audit = requests.get(f"{server.url}/api/audit?action=ticket.priority", headers=sup, timeout=5).json()
+    assert [(e["actor"], e["details"]["number"], e["details"]["reason"]) for e in audit["entries"]] == [
+        ("guide2", number, "elderly")]
 
     page.wait_for_function("document.querySelectorAll('#book-slot option').length > 0", timeout=5_000)
     page.fill("#book input[name=name]", "张三")

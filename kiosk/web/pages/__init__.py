@@ -34,6 +34,7 @@ def _page_modules() -> list:
             "kiosk_screen",
             "staff_auth",
             "staff_guide",
+            "staff_desk",
             "staff_counter",
             "staff_display",
             "staff_review",

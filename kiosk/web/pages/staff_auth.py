@@ -33,6 +33,7 @@ bp = APIBlueprint("staff_auth", __name__, tag="Pages", enable_openapi=False)
 HOME = {
     "guide": "staff_guide.tablet",
     "counter": "staff_counter.counter_page",
+    "backoffice": "staff_desk.desk_page",
     "supervisor": "staff_review.visits_page",
     "admin": "staff_review.visits_page",
 }

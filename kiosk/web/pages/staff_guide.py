@@ -1,9 +1,10 @@
-"""The guide's tablet: live triages to confirm or correct, alerts, hand-overs, duty, flags, bookings."""
+"""The guide's tablet: live triages to confirm or correct, alerts, hand-overs, duty, flags, bookings, priority tickets."""
 
 from __future__ import annotations
 
 from apiflask import APIBlueprint
 
+from kiosk.hall import appointments, tickets
 from kiosk.web.database import hall
 from kiosk.web.pages.staff_auth import page, render, secure_headers
 
@@ -15,5 +16,9 @@ bp.after_request(secure_headers)
 @page("guide", "supervisor")
 def tablet():
     tax = hall().taxonomy
-    bookable = [bt for bt in tax.types.values() if bt.route in ("back_office", "other_department")]
-    return render("staff/guide.html", types=list(tax.types.values()), bookable=bookable)
+    return render(
+        "staff/guide.html",
+        types=list(tax.types.values()),
+        bookable=appointments.bookable(tax),
+        priority_reasons=tickets.PRIORITY_REASONS,
+    )

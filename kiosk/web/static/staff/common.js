@@ -1,4 +1,4 @@
-/* Shared by the staff pages: API calls with the CSRF token, the message bundle, live events.
+/* Shared by the staff pages: API calls with the CSRF token, the message bundle, live events, alarms.
    Every text that came from a customer or the database is put in with textContent: never markup. */
 "use strict";
 const Staff = (() => {
@@ -59,6 +59,32 @@ const Staff = (() => {
     return es;
   }
 
+  /* A beep (WebAudio; browsers allow sound after a first touch of the page); urgent: three high ones */
+  let audio = null;
+  function beep(urgent) {
+    try {
+      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+      const tones = urgent ? [0, 0.25, 0.5] : [0];
+      for (const at of tones) {
+        const osc = audio.createOscillator(), gain = audio.createGain();
+        osc.frequency.value = urgent ? 1320 : 880; gain.gain.value = 0.2;
+        osc.connect(gain).connect(audio.destination);
+        osc.start(audio.currentTime + at); osc.stop(audio.currentTime + at + 0.2);
+      }
+    } catch (e) { /* no audio on this device */ }
+  }
+
+  /* The page's #alarm banner for a few seconds, with its sound */
+  function alarm(text, urgent) {
+    const box = document.getElementById("alarm");
+    box.textContent = text; box.hidden = false;
+    box.classList.toggle("urgent", !!urgent);
+    document.body.classList.add("alerting");
+    clearTimeout(alarm.timer);
+    alarm.timer = setTimeout(() => { box.hidden = true; document.body.classList.remove("alerting"); }, urgent ? 20000 : 8000);
+    beep(urgent);
+  }
+
   function debounce(fn, ms) {
     let timer = null;
     return () => { clearTimeout(timer); timer = setTimeout(fn, ms); };
@@ -74,5 +100,5 @@ const Staff = (() => {
                                                  minute: "2-digit", hour12: false, timeZone});
   }
 
-  return {lang, timeZone, api, loadMessages, t, el, live, debounce, localTime, localDateTime};
+  return {lang, timeZone, api, loadMessages, t, el, live, beep, alarm, debounce, localTime, localDateTime};
 })();

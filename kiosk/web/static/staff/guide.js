@@ -1,30 +1,11 @@
-/* The guide's tablet: triages arrive live; confirm or correct; alerts beep; duty, flags, bookings. */
+/* The guide's tablet: triages arrive live; confirm or correct; alerts beep (urgent ones first, louder);
+   hand-overs and the back-office roster to see; flags, bookings, priority tickets. */
 "use strict";
 (() => {
-  const {api, t, el, live, debounce, localTime} = Staff;
+  const {api, t, el, live, alarm, beep, debounce, localTime} = Staff;
   const list = document.getElementById("triages");
   const none = document.getElementById("no-triages");
   const cardTpl = document.getElementById("triage-card");
-  let audio = null;
-
-  function beep() {
-    try {
-      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
-      const osc = audio.createOscillator(), gain = audio.createGain();
-      osc.frequency.value = 880; gain.gain.value = 0.2;
-      osc.connect(gain).connect(audio.destination);
-      osc.start(); osc.stop(audio.currentTime + 0.35);
-    } catch (e) { /* no audio on this device */ }
-  }
-
-  function alarm(text) {
-    const box = document.getElementById("alarm");
-    box.textContent = text; box.hidden = false;
-    document.body.classList.add("alerting");
-    setTimeout(() => { box.hidden = true; document.body.classList.remove("alerting"); }, 8000);
-    beep();
-  }
-
   function flagBadges(tr) {
     const out = [];
     if (tr.flags.low_confidence) out.push(["low", t("staff.flag.low_confidence")]);
@@ -120,11 +101,14 @@
     if ([...list.querySelectorAll(".number")].some((n) => n.textContent === "—")) soon();
   }
 
+  /* urgent calls (danger, an outage at home, an angry customer) come first, marked and with their own sound */
   async function refreshAlerts() {
     const {data} = await api("GET", "/api/guide-alerts");
     const ul = document.getElementById("alerts");
     ul.replaceChildren(...data.alerts.map((a) => {
-      const li = el("li", "alert-item");
+      const li = el("li", "alert-item" + (a.urgent ? " urgent" : ""));
+      li.dataset.id = a.id;
+      if (a.urgent) li.appendChild(el("span", "badge urgent", t("staff.guide.urgent")));
       li.appendChild(el("b", null, t("staff.reason." + a.reason)));
       li.appendChild(el("span", "time", " " + localTime(a.created_at)));
       if (a.text) li.appendChild(el("p", "said user", a.text));
@@ -135,39 +119,45 @@
     }));
   }
 
+  /* who the back office is taking, read only: the desks accept or decline on their own page */
   async function refreshHandovers() {
     const {data} = await api("GET", "/api/handovers");
     const ul = document.getElementById("handovers");
     ul.replaceChildren(...data.handovers.map((h) => {
-      const li = el("li");
+      const li = el("li", h.urgent ? "urgent" : null);
       li.appendChild(el("b", null, h.staff.name + " · " + h.staff.desk));
-      li.appendChild(el("span", "muted", " " + h.business_type + " " + localTime(h.created_at)));
-      const taken = el("button", "small", t("staff.guide.taken"));
-      taken.addEventListener("click", async () => { await api("POST", `/api/handovers/${h.id}/taken`); refreshHandovers(); });
-      li.appendChild(taken);
+      li.appendChild(el("span", "badge", t("staff.handover." + h.status)));
+      li.appendChild(el("span", "muted", " " + (Staff.lang === "zh" ? h.business_type_zh : h.business_type_en) + " " + localTime(h.created_at)));
       return li;
     }));
   }
 
+  /* the back-office roster: on duty now and present on their desk page (not a guide's toggle) */
   async function refreshDuty() {
     const {data} = await api("GET", "/api/duty/staff");
     const body = document.getElementById("duty");
     body.replaceChildren(...data.staff.map((p) => {
-      const tr = el("tr");
+      const tr = el("tr", p.reachable ? "reachable" : null);
+      tr.dataset.staff = p.id;
       const name = el("td"); name.appendChild(el("b", null, p.name)); name.appendChild(el("div", "muted", p.desk + " " + p.phone_masked));
       tr.appendChild(name);
-      for (const field of ["on_duty", "available"]) {
-        const td = el("td"), box = el("input");
-        box.type = "checkbox"; box.checked = p[field]; box.dataset.staff = p.id; box.dataset.field = field;
-        box.addEventListener("change", async () => {
-          try { await api("PATCH", `/api/duty/staff/${p.id}`, {[field]: box.checked}); }
-          catch (e) { box.checked = !box.checked; alert(e.message); }
-        });
-        td.appendChild(box); tr.appendChild(td);
-      }
+      for (const field of ["on_roster", "available"]) tr.appendChild(el("td", field, p[field] ? "✓" : "—"));
       return tr;
     }));
   }
+
+  /* 绿色通道: a priority ticket for an elderly, disabled or pregnant customer (audited) */
+  const prioForm = document.getElementById("priority");
+  prioForm.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const f = new FormData(prioForm), out = document.getElementById("priority-result");
+    try {
+      const {data} = await api("POST", "/api/tickets", {business_type: f.get("business_type"), priority: true,
+                                                        priority_reason: f.get("reason")});
+      out.textContent = t("staff.guide.priority_issued", {number: data.number});
+      out.className = "result ok";
+    } catch (e) { out.textContent = e.message; out.className = "result error"; }
+  });
 
   function showFlags(flags) {
     for (const k of ["rain", "wet_floor"]) document.getElementById("flag-" + k).checked = !!flags[k];
@@ -207,7 +197,7 @@
     } catch (e) { out.textContent = e.message; out.className = "result error"; }
   });
 
-  document.getElementById("sound-on").addEventListener("click", beep);
+  document.getElementById("sound-on").addEventListener("click", () => beep(false));
 
   const soon = debounce(refreshTriages, 60);
   Staff.loadMessages().then(() => {
@@ -215,9 +205,10 @@
     live("guide,hall,display", {
       open: () => { refreshTriages(); refreshAlerts(); },
       triage: onTriage, triage_decided: onDecided, queues: onQueues,
-      alert: (a) => { refreshAlerts(); alarm(t("staff.reason." + a.reason)); },
+      alert: (a) => { refreshAlerts(); alarm(t("staff.reason." + a.reason), a.urgent); },
       alert_resolved: refreshAlerts,
-      handover: () => { refreshHandovers(); alarm(t("staff.guide.handover_new")); },
+      handover: refreshHandovers,
+      duty: refreshDuty,
       flags: showFlags,
     }, document.getElementById("live"));
   });

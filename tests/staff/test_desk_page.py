@@ -1,0 +1,85 @@
+"""The back-office desk page in Chromium: presence, a hand-over arriving live with a sound, accepted,
+declined, the customer not found; the department's call-backs, their numbers masked until asked for."""
+from __future__ import annotations
+
+import requests
+
+from kiosk.hall import accounts, duty
+from tests.staff.conftest import login
+from tests.staff.helpers import make_user
+
+
+def _desk_account(h, username: str, staff: str) -> None:
+    with h.sessions() as s, s.begin():
+        accounts.create_user(s, username, "backoffice", "password-123", staff=duty.by_name(s, staff))
+
+
+def _kiosk_turn(server, payload: str) -> dict:
+    session = requests.post(f"{server.url}/api/kiosk/sessions", json={"device_id": "kiosk-1"},
+                            headers=server.device_headers, timeout=10).json()
+    return requests.post(f"{server.url}/api/kiosk/sessions/{session['id']}/messages", json={"payload": payload},
+                         headers=server.device_headers, timeout=10).json()
+
+
+def test_a_hand_over_arrives_live_and_is_accepted(server, new_page):
+    h = server.db
+    _desk_account(h, "wang", "王经理")
+    page = new_page()
+    login(page, server, "wang")
+    assert page.url.endswith("/staff/desk")
+    page.wait_for_selector("#live[data-live='1']", timeout=10_000)
+    page.evaluate("""() => {
+        window.__beeps = 0;
+        const proto = BaseAudioContext.prototype, make = proto.createOscillator;
+        proto.createOscillator = function () { window.__beeps++; return make.call(this); };
+    }""")
+    assert page.get_attribute("#presence", "aria-pressed") == "false"
+    # nobody present: the kiosk's customer gets the call-back path, no card here
+    assert _kiosk_turn(server, "/capacity_change")["decision"]["outcome"] == "callback"
+    page.click("#presence")
+    page.wait_for_selector("#presence[aria-pressed='true']", timeout=5_000)
+
+    turn = _kiosk_turn(server, "/capacity_change")
+    card = page.wait_for_selector(f"li.handover[data-id='{turn['handover']['id']}']", timeout=5_000)
+    page.wait_for_selector("#alarm:not([hidden])", timeout=5_000)
+    assert page.evaluate("window.__beeps") >= 1
+    assert card.query_selector(".type").inner_text() == "增容减容暂停"
+    card.query_selector("button.accept[data-meet='kiosk']").click()
+    page.wait_for_selector(f"li.handover[data-id='{turn['handover']['id']}'][data-status='accepted']", timeout=5_000)
+    sup = {"Authorization": f"Bearer {make_user(h, 'sup1', 'supervisor')}"}
+    events = requests.get(f"{server.url}/api/visits/{turn['handover']['visit_id']}", headers=sup,
+                          timeout=5).json()["events"]
+    assert [e["data"]["by"] for e in events if e["kind"] == "handover_accepted"] == ["王经理"]
+
+    page.click(f"li.handover[data-id='{turn['handover']['id']}'] button.not-found")
+    page.wait_for_selector(f"li.handover[data-id='{turn['handover']['id']}'][data-status='not_found']", timeout=5_000)
+    alerts = requests.get(f"{server.url}/api/guide-alerts", headers=sup, timeout=5).json()["alerts"]
+    assert [a["reason"] for a in alerts] == ["customer_not_found"]
+
+    declined = _kiosk_turn(server, "/solar_pv")
+    card = page.wait_for_selector(f"li.handover[data-id='{declined['handover']['id']}']", timeout=5_000)
+    card.query_selector("button.decline").click()
+    page.wait_for_selector(f"li.handover[data-id='{declined['handover']['id']}']", state="detached", timeout=5_000)
+    assert page.errors == []
+
+
+def test_the_departments_call_backs(server, new_page):
+    h = server.db
+    _desk_account(h, "li", "李工")
+    page = new_page()
+    login(page, server, "li")
+    page.wait_for_selector("#live[data-live='1']", timeout=10_000)
+    r = requests.post(f"{server.url}/api/callbacks", headers=server.device_headers, timeout=5,
+                      json={"business_type": "solar_pv", "name": "赵敏", "phone": "13698765432"})
+    assert r.status_code == 201, r.text
+    item = page.wait_for_selector(f"#callbacks li[data-id='{r.json()['id']}']", timeout=5_000)
+    assert "136****5432" in item.inner_text() and "13698765432" not in item.inner_text()
+    item.query_selector("button.reveal").click()
+    page.wait_for_function(f"document.querySelector(\"#callbacks li[data-id='{r.json()['id']}'] .phone\")"
+                           ".textContent === '13698765432'", timeout=5_000)
+    item.query_selector("button.status-called").click()
+    page.wait_for_selector(f"#callbacks li[data-id='{r.json()['id']}'][data-status='called']", timeout=5_000)
+    sup = {"Authorization": f"Bearer {make_user(h, 'sup2', 'supervisor')}"}
+    audit = requests.get(f"{server.url}/api/audit?actor=li", headers=sup, timeout=5).json()["entries"]
+    assert {e["action"] for e in audit} >= {"phone.reveal", "callback.called"}
+    assert page.errors == []
