@@ -45,3 +45,12 @@ def login(page, server, username: str, password: str = "password-123", next_path
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_load_state("domcontentloaded")
+
+
+def count_beeps(page) -> None:
+    """Count the page's beeps in window.__beeps (each WebAudio oscillator it makes)."""
+    page.evaluate("""() => {
+        window.__beeps = 0;
+        const proto = BaseAudioContext.prototype, make = proto.createOscillator;
+        proto.createOscillator = function () { window.__beeps++; return make.call(this); };
+    }""")

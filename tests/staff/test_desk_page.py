@@ -5,7 +5,7 @@ from __future__ import annotations
 import requests
 
 from kiosk.hall import accounts, duty
-from tests.staff.conftest import login
+from tests.staff.conftest import count_beeps, login
 from tests.staff.helpers import make_user
 
 
@@ -28,11 +28,7 @@ def test_a_hand_over_arrives_live_and_is_accepted(server, new_page):
     login(page, server, "wang")
     assert page.url.endswith("/staff/desk")
     page.wait_for_selector("#live[data-live='1']", timeout=10_000)
-    page.evaluate("""() => {
-        window.__beeps = 0;
-        const proto = BaseAudioContext.prototype, make = proto.createOscillator;
-        proto.createOscillator = function () { window.__beeps++; return make.call(this); };
-    }""")
+    count_beeps(page)
     assert page.get_attribute("#presence", "aria-pressed") == "false"
     # nobody present: the kiosk's customer gets the call-back path, no card here
     assert _kiosk_turn(server, "/capacity_change")["decision"]["outcome"] == "callback"

@@ -5,7 +5,7 @@ import time
 
 import requests
 
-from tests.staff.conftest import login
+from tests.staff.conftest import count_beeps, login
 from tests.staff.helpers import kiosk_triage, make_user
 
 INJECTIONS = ['<script>window.__pwned=1</script>', '<img src=x onerror="window.__pwned=2">',
@@ -84,11 +84,7 @@ def test_alert_flags_duty_and_booking(server, new_page, tmp_path):
     page = new_page()
     login(page, server, "guide2")
     page.wait_for_selector("#live[data-live='1']", timeout=10_000)
-    page.evaluate("""() => {
-        window.__beeps = 0;
-        const proto = BaseAudioContext.prototype, make = proto.createOscillator;
-        proto.createOscillator = function () { window.__beeps++; return make.call(this); };
-    }""")
+    count_beeps(page)
 
     requests.post(f"{server.url}/api/guide-alerts", json={"reason": "asked_for_human",
                   "text": "<img src=x onerror=\"window.__pwned=3\">找人工"},
