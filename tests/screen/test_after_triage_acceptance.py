@@ -116,3 +116,23 @@ def test_a_back_office_desk_receives_and_accepts_the_hand_over(assistant_hall):
     accepted_events = [e for e in timeline["events"] if e["kind"] == "handover_accepted"]
     assert len(accepted_events) == 1
     assert accepted_events[0]["data"]["by"] == "王经理" and accepted_events[0]["data"]["seconds"] >= 0
+
+
+def test_the_reply_says_which_form_the_assistant_is_filling(assistant_hall):
+    session = start(assistant_hall)
+    reply = say(assistant_hall, session, payload="/solar_pv")  # nobody present: the call-back form
+    assert reply["form"] == {"name": "callback_form", "requested_slot": "person_name"}
+    assert "appointment" not in reply and "ticket" not in reply
+    reply = say(assistant_hall, session, text="我叫张伟")
+    assert reply["form"]["requested_slot"] == "phone"
+    reply = say(assistant_hall, session, text="13812345678")
+    assert "form" not in reply and reply["callback"]["phone_masked"] == "138****5678", reply
+
+
+def test_one_turn_sent_twice_is_answered_once(assistant_hall):
+    session = start(assistant_hall)
+    url = f"{assistant_hall.url}/api/kiosk/sessions/{session['id']}/messages"
+    headers = {**assistant_hall.device_headers, "Idempotency-Key": "turn-7"}
+    first = requests.post(url, json={"payload": "/invoice"}, headers=headers, timeout=60).json()
+    second = requests.post(url, json={"payload": "/invoice"}, headers=headers, timeout=60).json()
+    assert first == second and first["ticket"]["number"].startswith("A")

@@ -142,3 +142,20 @@ def test_issued_ticket_is_pushed_to_its_kiosk(client, device, app):
     with app.extensions["sessions"]() as s:
         pushed = [e.data for e in s.query(LiveEvent).filter_by(channel="kiosk:kiosk-1", type="ticket_issued")]
     assert [(p["number"], p["visit_id"]) for p in pushed] == [("A001", session["visit_id"])]
+
+
+def test_a_turn_that_timed_out_after_its_action_issued_a_ticket_never_issues_a_second(client, device, app):
+    # the assistant took too long: the session fell back to the menu, but its action went on and
+    # issued the ticket (POST /api/route, as the action calls it, with the turn's key)
+    session = _start(client, device)
+    late = client.post("/api/route", json={"business_type": "invoice", "session_id": session["id"]},
+                       headers={**device, "Idempotency-Key": "the-timed-out-turn:route-service"})
+    assert late.status_code == 201 and late.json["decision"]["outcome"] == "ticket"
+    again = client.post("/api/route", json={"business_type": "invoice", "session_id": session["id"]},
+                        headers={**device, "Idempotency-Key": "the-timed-out-turn:route-service"})
+    assert again.json == late.json
+    # the customer, seeing the menu, taps the same business: the ticket they already have
+    tapped = _say(client, device, session, payload="/invoice")
+    assert tapped["ticket"]["id"] == late.json["ticket"]["id"]
+    with app.extensions["sessions"]() as s:
+        assert s.query(Ticket).count() == 1
