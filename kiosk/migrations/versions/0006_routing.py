@@ -13,30 +13,30 @@ branch_labels = None
 depends_on = None
 
 
+# SQLite: only ALTER TABLE … ADD / DROP COLUMN (3.35+), never a batch copy of a table: duty_staff
+# and users are referenced by rows of other tables, and with foreign keys on a copy cannot drop them.
+EPOCH = sa.text("'1970-01-01 00:00:00+00:00'")
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("duty_staff") as batch:
-        # reachability is presence on the desk page plus the roster, no longer a guide's toggle
-        batch.drop_column("on_duty")
-        batch.add_column(sa.Column("shift", sa.JSON(), nullable=True))
-        batch.add_column(sa.Column("available_at", sa.DateTime(timezone=True), nullable=True))
+    # reachability is presence on the desk page plus the roster, no longer a guide's toggle
+    op.add_column("duty_staff", sa.Column("shift", sa.JSON(), nullable=True))
+    op.add_column("duty_staff", sa.Column("available_at", sa.DateTime(timezone=True), nullable=True))
+    op.execute("ALTER TABLE duty_staff DROP COLUMN on_duty")
     op.execute(sa.text("UPDATE duty_staff SET available = :no").bindparams(no=False))
 
-    with op.batch_alter_table("handovers") as batch:
-        batch.add_column(sa.Column("status", sa.String(16), nullable=False, server_default="accepted"))
-        batch.add_column(sa.Column("offered_at", sa.DateTime(timezone=True), nullable=True))
-        batch.add_column(sa.Column("accepted_at", sa.DateTime(timezone=True), nullable=True))
-        batch.add_column(sa.Column("urgent", sa.Boolean(), nullable=False, server_default=sa.false()))
-        batch.add_column(sa.Column("meet", sa.String(8), nullable=True))
-        batch.add_column(sa.Column("tried", sa.JSON(), nullable=True))
-        batch.add_column(sa.Column("text", sa.Text(), nullable=False, server_default=""))
+    op.add_column("handovers", sa.Column("status", sa.String(16), nullable=False, server_default="accepted"))
+    op.add_column("handovers", sa.Column("offered_at", sa.DateTime(timezone=True), nullable=False,
+                                         server_default=EPOCH))
+    op.add_column("handovers", sa.Column("accepted_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column("handovers", sa.Column("urgent", sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.add_column("handovers", sa.Column("meet", sa.String(8), nullable=True))
+    op.add_column("handovers", sa.Column("tried", sa.JSON(), nullable=False, server_default="[]"))
+    op.add_column("handovers", sa.Column("text", sa.Text(), nullable=False, server_default=""))
     # the hand-overs before desks existed were handled by guides: closed as accepted
-    op.execute("UPDATE handovers SET offered_at = created_at, accepted_at = COALESCE(taken_at, created_at), "
-               "tried = '[]'")
-    with op.batch_alter_table("handovers") as batch:
-        batch.drop_column("taken_at")
-        batch.alter_column("offered_at", existing_type=sa.DateTime(timezone=True), nullable=False)
-        batch.alter_column("tried", existing_type=sa.JSON(), nullable=False)
-        batch.create_index("ix_handover_status_offered", ["status", "offered_at"])
+    op.execute("UPDATE handovers SET offered_at = created_at, accepted_at = COALESCE(taken_at, created_at)")
+    op.execute("ALTER TABLE handovers DROP COLUMN taken_at")
+    op.create_index("ix_handover_status_offered", "handovers", ["status", "offered_at"])
 
     op.create_table(
         "callbacks",
@@ -54,30 +54,29 @@ def upgrade() -> None:
     )
     op.create_index("ix_callback_type_status", "callbacks", ["business_type", "status"])
 
-    with op.batch_alter_table("guide_alerts") as batch:
-        batch.add_column(sa.Column("urgent", sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.add_column("guide_alerts", sa.Column("urgent", sa.Boolean(), nullable=False, server_default=sa.false()))
 
-    with op.batch_alter_table("users") as batch:
-        batch.add_column(sa.Column("staff_id", sa.Integer(), nullable=True))
-        batch.create_foreign_key("fk_users_staff_id", "duty_staff", ["staff_id"], ["id"])
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("ALTER TABLE users ADD COLUMN staff_id INTEGER REFERENCES duty_staff (id)")
+    else:
+        op.add_column("users", sa.Column("staff_id", sa.Integer(), nullable=True))
+        op.create_foreign_key("fk_users_staff_id", "users", "duty_staff", ["staff_id"], ["id"])
 
 
 def downgrade() -> None:
+    # users.staff_id refers to duty_staff: on SQLite only a copy of users drops it (batch)
     with op.batch_alter_table("users") as batch:
-        batch.drop_constraint("fk_users_staff_id", type_="foreignkey")
+        if op.get_bind().dialect.name != "sqlite":
+            batch.drop_constraint("fk_users_staff_id", type_="foreignkey")
         batch.drop_column("staff_id")
-    with op.batch_alter_table("guide_alerts") as batch:
-        batch.drop_column("urgent")
+    op.execute("ALTER TABLE guide_alerts DROP COLUMN urgent")
     op.drop_index("ix_callback_type_status", table_name="callbacks")
     op.drop_table("callbacks")
-    with op.batch_alter_table("handovers") as batch:
-        batch.drop_index("ix_handover_status_offered")
-        batch.add_column(sa.Column("taken_at", sa.DateTime(timezone=True), nullable=True))
+    op.drop_index("ix_handover_status_offered", table_name="handovers")
+    op.add_column("handovers", sa.Column("taken_at", sa.DateTime(timezone=True), nullable=True))
     op.execute("UPDATE handovers SET taken_at = accepted_at")
-    with op.batch_alter_table("handovers") as batch:
-        for column in ("text", "tried", "meet", "urgent", "accepted_at", "offered_at", "status"):
-            batch.drop_column(column)
-    with op.batch_alter_table("duty_staff") as batch:
-        batch.drop_column("available_at")
-        batch.drop_column("shift")
-        batch.add_column(sa.Column("on_duty", sa.Boolean(), nullable=False, server_default=sa.false()))
+    for column in ("text", "tried", "meet", "urgent", "accepted_at", "offered_at", "status"):
+        op.execute(f"ALTER TABLE handovers DROP COLUMN {column}")
+    op.execute("ALTER TABLE duty_staff DROP COLUMN available_at")
+    op.execute("ALTER TABLE duty_staff DROP COLUMN shift")
+    op.add_column("duty_staff", sa.Column("on_duty", sa.Boolean(), nullable=False, server_default=sa.false()))
