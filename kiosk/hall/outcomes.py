@@ -42,6 +42,17 @@ class Routed:
     facts: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Turn:
+    """Whose decision is carried out: their visit, language and words, their kiosk, the time."""
+
+    visit: Visit | None
+    lang: str
+    text: str
+    at: datetime
+    kiosk: str | None
+
+
 def route(
     s: Session,
     hall: Hall,
@@ -53,8 +64,10 @@ def route(
     wants: str = "service",
     why: str = "asked_for_human",
     text: str = "",
+    kiosk: str | None = None,
     at: datetime | None = None,
 ) -> Routed:
+    """`kiosk`: the kiosk where the customer stands, whose ticket it is (kiosk/hall/devices.py)."""
     at = at or clock.now()
 
     def reachable(bt: str):
@@ -78,129 +91,144 @@ def route(
             },
             at=at,
         )
-    act = _ACTS[decision.outcome]
-    return act(s, hall, decision, visit, language, text, at)
+    return _ACTS[decision.outcome](s, hall, decision, Turn(visit, language, text, at, kiosk))
 
 
-def _ticket(s, hall, d: Decision, visit, lang, text, at) -> Routed:
+def _ticket(s: Session, hall: Hall, d: Decision, turn: Turn) -> Routed:
     assert d.business_type is not None
-    ticket = _waiting_ticket(s, visit, d.business_type) or tickets.issue(
-        s, hall, d.business_type, visit=visit, language=lang, at=at
+    ticket = _waiting_ticket(s, turn.visit, d.business_type) or tickets.issue(
+        s, hall, d.business_type, visit=turn.visit, language=turn.lang, at=turn.at, device_id=turn.kiosk
     )
-    shown = tickets.as_dict(s, hall, ticket, language=lang)
+    shown = tickets.as_dict(s, hall, ticket, language=turn.lang)
     line = t(
         "route.ticket",
-        lang,
+        turn.lang,
         number=ticket.number,
         ahead=max((shown["position"] or 1) - 1, 0),
         wait=round(shown["estimated_wait_min"]),
     )
-    return Routed(d, [*_start(hall, d.business_type, lang), line], made={"ticket": ticket.id})
+    return Routed(d, [*_start(hall, d.business_type, turn.lang), line], made={"ticket": ticket.id})
 
 
-def _self_service(s, hall, d: Decision, visit, lang, text, at) -> Routed:
+def _self_service(s: Session, hall: Hall, d: Decision, turn: Turn) -> Routed:
     assert d.business_type is not None
     if d.closed:
-        return Routed(d, [t("route.self_service.closed", lang, hours=hours_text(hall.hours, lang))])
-    offers = [offer("ticket", lang), offer("self_service", lang)]
-    return Routed(d, [*_start(hall, d.business_type, lang), t("route.self_service", lang)], offers)
+        return Routed(d, [t("route.self_service.closed", turn.lang, hours=hours_text(hall.hours, turn.lang))])
+    offers = [offer("ticket", turn.lang), offer("self_service", turn.lang)]
+    return Routed(d, [*_start(hall, d.business_type, turn.lang), t("route.self_service", turn.lang)], offers)
 
 
-def _handover(s, hall, d: Decision, visit, lang, text, at) -> Routed:
+def _handover(s: Session, hall: Hall, d: Decision, turn: Turn) -> Routed:
     assert d.business_type is not None and d.person is not None
-    handover = _open_handover(s, visit, d.business_type) or handovers.offer(
-        s, hall, d.business_type, duty.get(s, d.person.id), visit=visit, text=text, at=at
+    handover = _open_handover(s, turn.visit, d.business_type) or handovers.offer(
+        s, hall, d.business_type, duty.get(s, d.person.id), visit=turn.visit, text=turn.text, at=turn.at
     )
-    line = handovers.customer_line(handover, lang)
-    return Routed(d, [*_start(hall, d.business_type, lang), line], made={"handover": handover.id})
+    line = handovers.customer_line(handover, turn.lang)
+    return Routed(d, [*_start(hall, d.business_type, turn.lang), line], made={"handover": handover.id})
 
 
-def _callback(s, hall, d: Decision, visit, lang, text, at) -> Routed:
+def _callback(s: Session, hall: Hall, d: Decision, turn: Turn) -> Routed:
     assert d.business_type is not None
-    desk = callback_desk(s, d.business_type, lang)
+    desk = callback_desk(s, d.business_type, turn.lang)
     if d.closed:
-        line = t("route.callback.closed", lang, desk=desk, hours=hours_text(hall.hours, lang))
+        line = t("route.callback.closed", turn.lang, desk=desk, hours=hours_text(hall.hours, turn.lang))
     else:
-        line = t("route.callback", lang, desk=desk)
+        line = t("route.callback", turn.lang, desk=desk)
     return Routed(
         d,
-        [*_start(hall, d.business_type, lang), line],
+        [*_start(hall, d.business_type, turn.lang), line],
         facts={"callback": {"id": None, "business_type": d.business_type, "desk": desk}},
     )
 
 
-def _guide(s, hall, d: Decision, visit, lang, text, at) -> Routed:
-    alert = _open_alert(s, visit, d.alert) or duty.alert_guide(
-        s, d.alert or "other", text=text, visit=visit, at=at
+def _guide(s: Session, hall: Hall, d: Decision, turn: Turn) -> Routed:
+    alert = _open_alert(s, turn.visit, d.alert) or duty.alert_guide(
+        s, d.alert or "other", text=turn.text, visit=turn.visit, at=turn.at
     )
     key = "route.guide.question" if d.alert == "question" else "route.guide"
-    return Routed(d, [t(key, lang)], made={"guide_alert": alert.id})
+    return Routed(d, [t(key, turn.lang)], made={"guide_alert": alert.id})
 
 
-def _emergency(s, hall, d: Decision, visit, lang, text, at) -> Routed:
+def _emergency(s: Session, hall: Hall, d: Decision, turn: Turn) -> Routed:
     """A guide at once (an urgent alert), and the dispatcher or duty manager when reachable."""
     assert d.urgency is not None
     made: dict[str, int] = {}
-    alert = _open_alert(s, visit, d.urgency) or duty.alert_guide(s, d.urgency, text=text, visit=visit, at=at)
+    alert = _open_alert(s, turn.visit, d.urgency) or duty.alert_guide(
+        s, d.urgency, text=turn.text, visit=turn.visit, at=turn.at
+    )
     made["guide_alert"] = alert.id
     if d.person is not None:
         business = URGENT_BUSINESS[d.urgency]
-        handover = _open_handover(s, visit, business) or handovers.offer(
-            s, hall, business, duty.get(s, d.person.id), visit=visit, urgent=True, text=text, at=at
+        handover = _open_handover(s, turn.visit, business) or handovers.offer(
+            s,
+            hall,
+            business,
+            duty.get(s, d.person.id),
+            visit=turn.visit,
+            urgent=True,
+            text=turn.text,
+            at=turn.at,
         )
         made["handover"] = handover.id
-        summoned = t("route.summoned.person", lang, name=d.person.name, desk=d.person.desk)
+        summoned = t("route.summoned.person", turn.lang, name=d.person.name, desk=d.person.desk)
     else:
-        summoned = t("route.summoned.guide", lang)
-    first = t(f"route.emergency.{d.urgency}", lang, line=hall.emergency_line)
+        summoned = t("route.summoned.guide", turn.lang)
+    first = t(f"route.emergency.{d.urgency}", turn.lang, line=hall.emergency_line)
     facts: dict[str, Any] = {"kind": d.urgency, "line": hall.emergency_line}
     if d.urgency == "danger":
         facts["safety"] = first
-        if visit is not None and visit.device_id:  # spoken as well as shown
-            read_aloud.read(s, visit.device_id, first, lang)
-    if visit is not None:
+        if turn.visit is not None and turn.visit.device_id:  # spoken as well as shown
+            read_aloud.read(s, turn.visit.device_id, first, turn.lang)
+    if turn.visit is not None:
         visits.record(
             s,
-            visit,
+            turn.visit,
             "emergency",
             {
                 "kind": d.urgency,
                 "line": hall.emergency_line,
                 "summoned": d.person.name if d.person else "guide",
             },
-            at=at,
+            at=turn.at,
         )
     return Routed(d, [first, summoned], made=made, facts={"emergency": facts})
 
 
-def _answer(s, hall, d: Decision, visit, lang, text, at) -> Routed:
+def _answer(s: Session, hall: Hall, d: Decision, turn: Turn) -> Routed:
     facts: dict[str, Any] = {"question": d.question, "business_type": d.business_type, "faq": d.faq}
     offers: list[dict[str, str]] = []
     if d.question == "faq" and d.faq in hall.faq:
-        lines = [hall.faq[d.faq].answer[lang]]
+        lines = [hall.faq[d.faq].answer[turn.lang]]
     elif d.question == "materials" and d.business_type:
         bt = hall.business_type(d.business_type)
-        materials = list(bt.materials_en if lang == "en" else bt.materials_zh)
+        materials = list(bt.materials_en if turn.lang == "en" else bt.materials_zh)
         facts["materials"] = materials
-        lines = [t("route.answer.materials", lang, name=_name(hall, bt.id, lang), items=_items(materials))]
+        lines = [
+            t(
+                "route.answer.materials",
+                turn.lang,
+                name=_name(hall, bt.id, turn.lang),
+                items=_items(materials),
+            )
+        ]
         if not d.closed or bt.route in BACK_OFFICE:
             proceed = "proceed" if bt.route in BACK_OFFICE else "ticket"
-            lines.append(t(f"route.answer.offer.{proceed}", lang))
-            offers = [offer(proceed, lang), offer("no_ticket", lang)]
+            lines.append(t(f"route.answer.offer.{proceed}", turn.lang))
+            offers = [offer(proceed, turn.lang), offer("no_ticket", turn.lang)]
     else:  # a counter business while the hall is closed
         assert d.business_type is not None
         lines = [
-            *_start(hall, d.business_type, lang),
-            t("route.answer.closed", lang, hours=hours_text(hall.hours, lang)),
+            *_start(hall, d.business_type, turn.lang),
+            t("route.answer.closed", turn.lang, hours=hours_text(hall.hours, turn.lang)),
         ]
     facts["text"] = "\n".join(lines)
-    if visit is not None:
+    if turn.visit is not None:
         visits.record(
             s,
-            visit,
+            turn.visit,
             "answered",
             {"question": d.question, "business_type": d.business_type, "faq": d.faq, "closed": d.closed},
-            at=at,
+            at=turn.at,
         )
     return Routed(d, lines, offers, facts={"answer": facts})
 

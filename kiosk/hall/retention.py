@@ -1,8 +1,8 @@
 """How long the hall keeps what it records, past what it needs.
 
 - What customers typed or said at the kiosk (dialog turns, triage texts,
-  guide alerts) and their contact details (appointments' names and phone
-  numbers) are redacted after `days` (KIOSK_REDACT_AFTER_DAYS, 180 by default);
+  guide alerts, hand-overs) and their contact details (appointments' and
+  call-backs' names and phone numbers) are redacted after `days` (KIOSK_REDACT_AFTER_DAYS, 180 by default);
   the visit, its triage and its outcome stay for the KPIs. The assistant's
   own record of the dialogs (Rasa's tracker store) is deleted after as many days.
 - Snapshots: kiosk/hall/snapshots.py (KIOSK_SNAPSHOT_DAYS).
@@ -17,7 +17,16 @@ from sqlalchemy import Connection, delete, inspect, select, text, update
 from sqlalchemy.orm import Session
 
 from kiosk import clock
-from kiosk.models import Appointment, GuideAlert, IdempotentRequest, LiveEvent, Triage, VisitEvent
+from kiosk.models import (
+    Appointment,
+    Callback,
+    GuideAlert,
+    Handover,
+    IdempotentRequest,
+    LiveEvent,
+    Triage,
+    VisitEvent,
+)
 
 IDEMPOTENCY_KEEP = timedelta(days=1)
 LIVE_KEEP = timedelta(hours=1)
@@ -41,9 +50,11 @@ def redact(s: Session, days: int, at: datetime | None = None) -> int:
     for stmt in (
         update(Triage).where(Triage.created_at < cutoff, Triage.text != "").values(text=""),
         update(GuideAlert).where(GuideAlert.created_at < cutoff, GuideAlert.text != "").values(text=""),
+        update(Handover).where(Handover.created_at < cutoff, Handover.text != "").values(text=""),
         update(Appointment)
         .where(Appointment.created_at < cutoff, Appointment.phone != "")
         .values(name="", phone=""),
+        update(Callback).where(Callback.created_at < cutoff, Callback.phone != "").values(name="", phone=""),
     ):
         changed += s.execute(stmt.execution_options(synchronize_session=False)).rowcount  # type: ignore[attr-defined]
     return changed

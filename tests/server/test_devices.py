@@ -50,7 +50,7 @@ def test_a_kiosk_acts_for_its_own_sessions_and_channel(hall):
     session = client.post("/api/kiosk/sessions", json={}, headers=k1).json
     assert session["mode"] == "menu"  # no assistant here
     assert client.post("/api/kiosk/sessions", json={"device_id": "kiosk-2"}, headers=k1).status_code == 403
-    said = client.post(f"/api/kiosk/sessions/{session['id']}/messages", json={"payload": "/pay_bill"}, headers=k1)
+    said = client.post(f"/api/kiosk/sessions/{session['id']}/messages", json={"payload": "/invoice"}, headers=k1)
     assert said.status_code == 200 and said.json["ticket"]["number"] == "A001"
     ticket_id = said.json["ticket"]["id"]
     assert client.post(f"/api/kiosk/sessions/{session['id']}/messages", json={"text": "hi"},
@@ -81,7 +81,8 @@ def test_the_assistant_acts_for_kiosk_sessions_only(hall):
     assert client.post(f"/api/kiosk/tickets/{linked.json['id']}/print", headers=kiosk).status_code == 201
     assert client.post("/api/guide-alerts", json={"reason": "complaint", "session_id": session["id"]},
                        headers=assistant).status_code == 201
-    assert client.get("/api/duty?business_type=solar_pv", headers=assistant).status_code == 200
+    assert client.post("/api/route", json={"business_type": "solar_pv", "session_id": session["id"]},
+                       headers=assistant).status_code == 201
     assert client.post("/api/kiosk/sessions", json={}, headers=assistant).status_code == 403
 
 
@@ -117,3 +118,23 @@ def test_adding_revoking_and_adding_again(hall):
     assert client.post("/api/kiosk/sessions", json={}, headers=old).status_code == 401
     new = device("kiosk-1", "kiosk")  # a new token for the same kiosk
     assert client.post("/api/kiosk/sessions", json={}, headers=new).status_code == 201
+
+
+def test_the_routing_decision_and_call_backs_within_each_devices_scope(hall):
+    client, device = hall
+    k1, k2, assistant = device("kiosk-1", "kiosk"), device("kiosk-2", "kiosk"), device("assistant", "assistant")
+    display = device("tv", "display")
+    session = client.post("/api/kiosk/sessions", json={}, headers=k1).json
+    routed = client.post("/api/route", json={"business_type": "invoice", "session_id": session["id"]},
+                         headers=assistant)
+    assert routed.status_code == 201, routed.json
+    # the assistant's ticket is the kiosk's where the customer stands: kiosk-1 prints it
+    ticket_id = routed.json["ticket"]["id"]
+    assert client.post(f"/api/kiosk/tickets/{ticket_id}/print", headers=k1).status_code == 201
+    assert client.post("/api/route", json={"business_type": "invoice"}, headers=assistant).status_code == 403
+    assert client.post("/api/route", json={"business_type": "invoice", "session_id": session["id"]},
+                       headers=k2).status_code == 403
+    assert client.post("/api/route", json={"business_type": "invoice"}, headers=display).status_code == 403
+    callback = {"business_type": "solar_pv", "name": "张伟", "phone": "13812345678", "session_id": session["id"]}
+    assert client.post("/api/callbacks", json=callback, headers=k2).status_code == 403
+    assert client.post("/api/callbacks", json=callback, headers=k1).status_code == 201

@@ -7,9 +7,9 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from kiosk import clock
-from kiosk.hall import appointments, duty, retention, triage, visits
-from kiosk.models import (Appointment, AppointmentSlot, GuideAlert, IdempotentRequest, LiveEvent, Triage,
-                          Visit, VisitEvent)
+from kiosk.hall import appointments, callbacks, duty, handovers, retention, triage, visits
+from kiosk.models import (Appointment, AppointmentSlot, Callback, GuideAlert, Handover, IdempotentRequest,
+                          LiveEvent, Triage, Visit, VisitEvent)
 from kiosk.web import maintenance
 
 
@@ -19,6 +19,8 @@ def a_visit(s, hall, at, phone: str):
                                             "intent": "solar_pv", "confidence": 0.9}, at=at)
     triage.record(s, visit, "solar_pv", 0.9, f"光伏并网 {phone}", source="assistant", at=at)
     duty.alert_guide(s, "complaint", text=f"回电 {phone}", visit=visit, at=at)
+    handovers.offer(s, hall, "solar_pv", duty.by_name(s, "王经理"), visit=visit, text=f"我叫张三 {phone}", at=at)
+    callbacks.request(s, hall, "solar_pv", "张三", phone, visit=visit, at=at)
     slot = AppointmentSlot(business_type="solar_pv", start=at + timedelta(days=1),
                            end=at + timedelta(days=1, hours=1), capacity=3, booked=0)
     s.add(slot)
@@ -44,6 +46,8 @@ def test_personal_data_is_redacted_after_its_days_and_the_rest_stays(app):
                 *s.scalars(select(Triage.text).where(Triage.visit_id == visit_id)),
                 *s.scalars(select(GuideAlert.text).where(GuideAlert.visit_id == visit_id)),
                 *s.execute(select(Appointment.name, Appointment.phone).where(Appointment.visit_id == visit_id)),
+                *s.execute(select(Callback.name, Callback.phone).where(Callback.visit_id == visit_id)),
+                *s.scalars(select(Handover.text).where(Handover.visit_id == visit_id)),
             ]
             return str(rows)
 

@@ -13,7 +13,8 @@ from kiosk.web.auth import caller, require
 from kiosk.web.database import db, hall
 
 bp = APIBlueprint("appointments", __name__, tag="Appointments")
-BOOKERS = ("assistant", "guide", "supervisor")
+# the kiosk books too: its call-back form offers a slot instead (static/kiosk/outcome.js)
+BOOKERS = ("kiosk", "assistant", "guide", "supervisor")
 
 
 @bp.get("/api/appointments/slots")

@@ -270,7 +270,15 @@ def _menu_turn(kiosk: KioskSession, payload: str, text: str, note: str | None = 
         if picked is not None:
             result["triage"] = _triage_body(picked)
     routed = outcomes.route(
-        s, h, business_type=business, reading=reading, visit=visit, language=lang, wants=wants, text=text
+        s,
+        h,
+        business_type=business,
+        reading=reading,
+        visit=visit,
+        language=lang,
+        wants=wants,
+        text=text,
+        kiosk=kiosk.device_id,
     )
     body = routed_body(routed, visit)
     buttons = [{"title": o["title"], "payload": o["payload"]} for o in body.pop("offers")]

@@ -11,16 +11,16 @@ from __future__ import annotations
 from typing import Any
 
 from apiflask import APIBlueprint, Schema
-from apiflask.fields import Integer, String
-from apiflask.validators import Length, OneOf, Range
+from apiflask.fields import String
+from apiflask.validators import Length, OneOf
 
 from kiosk.hall import appointments, callbacks, duty, outcomes, routing, utterance
 from kiosk.hall.utterance import Reading
 from kiosk.i18n import t
 from kiosk.models import Appointment, Callback, GuideAlert, Handover, Ticket, Visit
-from kiosk.web.api.common import commit, idempotent, visit_for
+from kiosk.web.api.common import commit, idempotent, origin, visit_for
 from kiosk.web.api.desk import handover_body
-from kiosk.web.api.schemas import LANG
+from kiosk.web.api.schemas import LANG, Id
 from kiosk.web.api.tickets import ticket_body
 from kiosk.web.auth import require
 from kiosk.web.database import db, hall
@@ -39,7 +39,7 @@ class RouteIn(Schema):
     faq = String(validate=Length(1, 60))
     text = String(load_default="", validate=Length(0, 500))
     language = String(load_default="zh", validate=LANG)
-    visit_id = Integer(strict=True, validate=Range(min=1))
+    visit_id = Id()
     session_id = String(validate=Length(1, 40))
 
 
@@ -48,7 +48,7 @@ class CallbackIn(Schema):
     name = String(required=True, validate=Length(1, 40))
     phone = String(required=True, validate=Length(1, 20))
     language = String(load_default="zh", validate=LANG)
-    visit_id = Integer(strict=True, validate=Range(min=1))
+    visit_id = Id()
     session_id = String(validate=Length(1, 40))
 
 
@@ -118,12 +118,12 @@ def routed_body(routed: outcomes.Routed, visit: Visit | None) -> dict:
 
 
 @bp.post("/api/route")
-@require("device")
+@require("kiosk", "assistant")
 @idempotent
 @bp.input(RouteIn, arg_name="body")
 def route(body):
     """Decide what the hall does for this customer now, do it, and say it in their language."""
-    visit = visit_for(body.get("visit_id"), body.get("session_id"))
+    visit, kiosk = origin(body.get("visit_id"), body.get("session_id"))
     reading = Reading(urgency=body.get("urgency"), question=body.get("question"), faq=body.get("faq"))
     routed = outcomes.route(
         db(),
@@ -135,12 +135,13 @@ def route(body):
         wants=body["wants"],
         why=body["why"],
         text=body["text"],
+        kiosk=kiosk,
     )
     return commit(lambda: routed_body(routed, visit), 201)
 
 
 @bp.post("/api/callbacks")
-@require("device", "guide", "supervisor")
+@require("kiosk", "assistant", "guide", "supervisor")
 @idempotent
 @bp.input(CallbackIn, arg_name="body")
 def request_callback(body):
