@@ -62,8 +62,10 @@ def app(db_url, tmp_path):
                       "rasa_url": "http://127.0.0.1:9"})
     app.config["TESTING"] = True
     yield app
+    from kiosk.web import maintenance
     from kiosk.web.database import dispose
 
+    maintenance.stop(app)
     dispose(app)
 
 

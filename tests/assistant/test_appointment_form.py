@@ -1,8 +1,8 @@
-"""The appointment form's name comes from the text of the answer, not from an entity extractor.
+"""The contact forms' name comes from the text of the answer, not from an entity extractor.
 
 No NLU component learns names (domain.yml maps person_name from the text of
-the answer to the name question): validate_appointment_form has to find the
-name in what people say. The phrasings below are those the NLU data used to
+the answer to the name question): the forms' validation (ContactValidation,
+the call-back's and the appointment's) has to find the name in what people say. The phrasings below are those the NLU data used to
 annotate as person_name for DIET.
 """
 
@@ -11,9 +11,10 @@ from __future__ import annotations
 import uuid
 
 import pytest
+import requests
 
 from tests.assistant.test_actions import run, slot_events, texts, tracker
-from tests.assistant.test_conversation import buttons, custom, say
+from tests.assistant.test_conversation import custom, say
 
 
 def validate_name_answer(action_server: str, domain: dict, answer: str) -> dict:
@@ -62,29 +63,28 @@ def test_an_answer_without_a_name_is_asked_again(action_server, domain, answer):
     assert "请再说一下您的姓名" in texts(result)
 
 
-def book_after(rasa_server: str, answers: list[str]) -> dict:
-    """A back-office request with nobody on duty, `answers` to the form, then the first slot button."""
+def contact_after(rasa_server: str, hall_server: str, desk: dict, answers: list[str]) -> dict:
+    """A back-office request with nobody present, `answers` to the call-back form: the call-back its desk sees."""
     sender = f"conv-{uuid.uuid4().hex[:10]}"
     say(rasa_server, sender, "/capacity_change")  # the form asks the name first
     for answer in answers:
         reply = say(rasa_server, sender, answer)
-    # the slot buttons come once the form has the name and the phone
-    slot_buttons = buttons(reply)
-    assert slot_buttons, reply
-    reply = say(rasa_server, sender, slot_buttons[0]["payload"])
-    return custom(reply, "appointment")[0]
+    # the call-back is taken once the form has the name and the phone
+    callback_id = custom(reply, "callback")[0]["id"]
+    listed = requests.get(hall_server + "/api/desk/callbacks", headers=desk, timeout=10).json()["callbacks"]
+    return next(c for c in listed if c["id"] == callback_id)
 
 
-def test_name_and_phone_in_one_answer_are_both_taken(rasa_server):
+def test_name_and_phone_in_one_answer_are_both_taken(rasa_server, hall_server, desk_token):
     # the phone comes from the regex entity, the name from the text of the answer
-    appointment = book_after(rasa_server, ["我叫林峰，电话13688889999"])
-    assert appointment["name"] == "林峰"
-    assert appointment["phone_masked"].endswith("9999")
+    callback = contact_after(rasa_server, hall_server, desk_token("王经理"), ["我叫林峰，电话13688889999"])
+    assert callback["name"] == "林峰"
+    assert callback["phone_masked"].endswith("9999")
 
 
-def test_a_phone_typed_with_spaces_is_taken(rasa_server):
+def test_a_phone_typed_with_spaces_is_taken(rasa_server, hall_server, desk_token):
     # DIET parsed this as three phones, "138", "1234" and "5678" (from_entity
     # would have taken "5678"); now the whole answer goes to the validation
-    appointment = book_after(rasa_server, ["张伟", "电话 138 1234 5678"])
-    assert appointment["name"] == "张伟"
-    assert appointment["phone_masked"].endswith("5678")
+    callback = contact_after(rasa_server, hall_server, desk_token("王经理"), ["张伟", "电话 138 1234 5678"])
+    assert callback["name"] == "张伟"
+    assert callback["phone_masked"].endswith("5678")

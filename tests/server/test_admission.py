@@ -68,6 +68,7 @@ def one_slot_app(db_url, tmp_path):
     """The real app with one request slot, and two test views: one that holds its slot until
     told, one that waits on a nested request to this app as the assistant's actions do."""
     from kiosk.web import create_app
+    from kiosk.web import maintenance
     from kiosk.web.database import dispose
 
     app = create_app({"database_url": db_url, "device_token": DEVICE_TOKEN, "secret_key": "test-secret-key",
@@ -92,6 +93,7 @@ def one_slot_app(db_url, tmp_path):
     app.add_url_rule("/test/calls-back", view_func=calls_back)
     yield app
     app.hold.set()
+    maintenance.stop(app)
     dispose(app)
 
 

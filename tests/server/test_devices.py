@@ -11,6 +11,7 @@ from kiosk.web.auth import Actor, allows
 def hall(db_url, tmp_path):
     """A production app (no shared token) and a way to register devices in it."""
     from kiosk.web import create_app
+    from kiosk.web import maintenance
     from kiosk.web.database import dispose
 
     app = create_app({"database_url": db_url, "env": "production", "secrets_dir": tmp_path / "secrets",
@@ -21,6 +22,7 @@ def hall(db_url, tmp_path):
             return {"Authorization": f"Bearer {devices.add(s, name, kind)[1]}"}
 
     yield app.test_client(), device
+    maintenance.stop(app)
     dispose(app)
 
 

@@ -62,6 +62,7 @@ def resolve(doc: dict, schema: dict) -> dict:
 def walker_app(db_url, tmp_path):
     """The app with its own copy of the business types: an admin may rewrite them (PUT)."""
     from kiosk.web import create_app
+    from kiosk.web import maintenance
     from kiosk.web.database import dispose
 
     types = tmp_path / "business_types.yml"
@@ -71,6 +72,7 @@ def walker_app(db_url, tmp_path):
                       "business_types_file": types, "rasa_url": "http://127.0.0.1:9"})
     app.config["TESTING"] = True
     yield app
+    maintenance.stop(app)
     dispose(app)
 
 

@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from kiosk.settings import Settings
+from kiosk.web import maintenance
 from kiosk.web.database import dispose
 from tests.staff.helpers import kiosk_triage, of_app
 
@@ -116,6 +117,7 @@ def own_taxonomy(db_url, tmp_path):
                       "secret_key": "test-secret-key", "business_types_file": path,
                       "rasa_url": "http://127.0.0.1:9"})
     yield app, path
+    maintenance.stop(app)
     dispose(app)
 
 

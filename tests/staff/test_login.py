@@ -92,6 +92,7 @@ def test_login_is_rate_limited(csrf_app):
 def proxied_app(db_url, tmp_path):
     """The hall behind one TLS proxy (KIOSK_PROXY_HOPS=1)."""
     from kiosk.web import create_app
+    from kiosk.web import maintenance
     from kiosk.web.database import dispose
 
     app = create_app({"database_url": db_url, "device_token": "test-device-token", "env": "development",
@@ -100,6 +101,7 @@ def proxied_app(db_url, tmp_path):
     with app.extensions["sessions"]() as s, s.begin():
         accounts.create_user(s, "guide-a", "guide", "password-123")
     yield app
+    maintenance.stop(app)
     dispose(app)
 
 
