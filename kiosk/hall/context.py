@@ -7,9 +7,9 @@ from datetime import date, datetime
 
 from kiosk import clock
 from kiosk.hall.errors import Invalid
-from kiosk.hall.faq import Entry as FaqEntry
 from kiosk.hall.hours import Hours
 from kiosk.hall.taxonomy import BusinessType, Taxonomy
+from kiosk.hall.utterance import Reader, hall_reader
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,8 @@ class Hall:
     emergency_line: str = "95598"
     # a hand-over nobody accepts within this passes to the next reachable person
     answer_s: int = 90
-    faq: dict[str, FaqEntry] = field(default_factory=dict)
+    # what a customer's words say (urgency, questions) and the hall facts answered (settings.faq_file)
+    reader: Reader = field(default_factory=hall_reader)
 
     def service_day(self, at: datetime) -> date:
         return clock.service_day(at, self.tz)

@@ -197,8 +197,9 @@ def _emergency(s: Session, hall: Hall, d: Decision, turn: Turn) -> Routed:
 def _answer(s: Session, hall: Hall, d: Decision, turn: Turn) -> Routed:
     facts: dict[str, Any] = {"question": d.question, "business_type": d.business_type, "faq": d.faq}
     offers: list[dict[str, str]] = []
-    if d.question == "faq" and d.faq in hall.faq:
-        lines = [hall.faq[d.faq].answer[turn.lang]]
+    entry = hall.reader.faq.get(d.faq) if d.question == "faq" and d.faq else None
+    if entry is not None:
+        lines = [entry.answer(turn.lang)]
     elif d.question == "materials" and d.business_type:
         bt = hall.business_type(d.business_type)
         materials = list(bt.materials_en if turn.lang == "en" else bt.materials_zh)

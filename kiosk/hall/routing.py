@@ -94,7 +94,7 @@ def decide(
         return replace(said, alert=why)
     if reading.question == "materials" and bt is not None:
         return replace(said, outcome="answer")
-    if reading.question == "faq" and reading.faq in hall.faq:
+    if reading.question == "faq" and reading.faq in hall.reader.faq:
         return replace(said, outcome="answer")
     if reading.question or bt is None:
         # a question nobody configured, or nothing the hall can act on

@@ -6,7 +6,7 @@ from flask import Flask, current_app, g
 from sqlalchemy.orm import Session
 
 from kiosk.db import make_engine, make_numbering_engine, make_sessionmaker
-from kiosk.hall import faq, seed, taxonomy
+from kiosk.hall import seed, taxonomy, utterance
 from kiosk.hall.context import Hall
 from kiosk.migrate import upgrade
 from kiosk.settings import Settings
@@ -23,7 +23,7 @@ def init_app(app: Flask, settings: Settings) -> None:
         tz=settings.timezone,
         default_service_min=settings.default_service_min,
         recent_services=settings.recent_services,
-        faq=faq.load(settings.faq_file),
+        reader=utterance.Reader.from_files(faq_file=settings.faq_file),
         **seed.hall_rules(plan),
     )
     if plan:

@@ -5,13 +5,13 @@ import itertools
 
 import pytest
 
-from kiosk.hall import faq, taxonomy
+from kiosk.hall import taxonomy
 from kiosk.hall.context import Hall
 from kiosk.hall.routing import URGENT_BUSINESS, Person, decide
-from kiosk.hall.utterance import Reading
+from kiosk.hall.utterance import Reader, Reading
 from kiosk.settings import Settings
 
-HALL = Hall(taxonomy=taxonomy.load(Settings().business_types_file), faq=faq.load(Settings().faq_file))
+HALL = Hall(taxonomy=taxonomy.load(Settings().business_types_file))
 SOMEONE = Person(id=7, name="王经理", desk="大客户经理室")
 
 # business type: (outcome with nobody reachable, outcome with someone reachable), the hall open
@@ -97,7 +97,7 @@ def test_questions_are_answered_never_ticketed():
     for bt in HALL.taxonomy.types:
         d = decide(HALL, bt, Reading(question="materials"), reachable_if(True), open_now=True)
         assert d.outcome == "answer" and d.question == "materials"
-    fact = next(iter(HALL.faq))
+    fact = next(iter(HALL.reader.faq))
     d = decide(HALL, None, Reading(question="faq", faq=fact), reachable_if(False), open_now=True)
     assert (d.outcome, d.faq) == ("answer", fact)
 
@@ -120,3 +120,18 @@ def test_asking_for_a_person_gets_a_guide_unless_it_is_urgent():
     assert (d.outcome, d.alert) == ("guide", "out_of_scope")
     d = decide(HALL, None, Reading(urgency="anger"), reachable_if(True), open_now=True, wants="person")
     assert d.outcome == "emergency"
+
+
+def test_the_hall_answers_from_the_faq_file_its_settings_name(tmp_path):
+    faq = tmp_path / "faq.yml"
+    faq.write_text(
+        "faq:\n  - id: wifi\n    keywords:\n      zh: [无线网]\n      en: [wifi]\n"
+        "    answer:\n      zh: 大厅无线网络名称 SGCC-Guest，无需密码。\n      en: The hall's Wi-Fi is SGCC-Guest, no password.\n",
+        encoding="utf-8",
+    )
+    hall = Hall(taxonomy=HALL.taxonomy, reader=Reader.from_files(faq_file=faq))
+    reading = hall.reader.read("营业厅有无线网吗？")
+    assert reading == Reading(question="faq", faq="wifi")
+    assert decide(hall, None, reading, reachable_if(False), open_now=True).outcome == "answer"
+    # the default file has no such fact: a guide answers it
+    assert decide(HALL, None, reading, reachable_if(False), open_now=True).outcome == "guide"

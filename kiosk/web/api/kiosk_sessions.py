@@ -22,7 +22,7 @@ from flask import current_app, request
 
 from kiosk import clock
 from kiosk.assistant_client import AssistantClient, AssistantDown
-from kiosk.hall import devices, outcomes, triage, turns, utterance, validation, visits
+from kiosk.hall import devices, outcomes, triage, turns, validation, visits
 from kiosk.hall.errors import Invalid
 from kiosk.hall.utterance import Reading
 from kiosk.i18n import t
@@ -71,7 +71,7 @@ def menu_messages(lang: str, note: str | None = None) -> list[dict]:
 def _read(text: str) -> tuple[dict, Reading, str]:
     """The NLU's parse of a typed turn, what the words say, and the message the assistant gets."""
     parse = assistant().parse(text)
-    reading = utterance.read(text, parse)
+    reading = hall().reader.read(text, parse)
     return parse, reading, turns.assistant_message(text, parse, reading, hall().taxonomy)
 
 
@@ -259,7 +259,7 @@ def _menu_turn(kiosk: KioskSession, payload: str, text: str, note: str | None = 
         wants, choice = "person", ""
     elif payload.startswith(TICKET):
         wants, choice = "ticket", payload[len(TICKET) :]
-    reading = utterance.read(text) if text else Reading()
+    reading = h.reader.read(text) if text else Reading()
     result: dict = {"mode": "menu", "language": lang}
     business = choice if choice in h.taxonomy.types else None
     if business is None and wants != "person" and reading == Reading():
