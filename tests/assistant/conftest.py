@@ -22,6 +22,7 @@ import yaml
 
 from tests.conftest import DEVICE_TOKEN
 from tests.support.processes import stop, wait_http
+from tests.support import server
 from tests.support.server import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -68,25 +69,7 @@ def hall_server(hall_db) -> Iterator[str]:
 
 def create_user(hall_db: Path, *args: str) -> str:
     """`python -m kiosk create-user ARGS` on the hall's database; the API token it prints."""
-    env = dict(os.environ)
-    env.update(
-        KIOSK_DATABASE_URL=f"sqlite:///{hall_db}",
-        KIOSK_USER_PASSWORD="assistant-test-password",
-        KIOSK_DEVICE_TOKEN=DEVICE_TOKEN,
-    )
-    out = subprocess.run(
-        [sys.executable, "-m", "kiosk", "create-user", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert out.returncode == 0, out.stderr
-    for line in out.stdout.splitlines():
-        if "token" in line.lower() and ":" in line:
-            return line.split(":", 1)[1].strip()
-    raise AssertionError(f"no token in: {out.stdout}")
+    return server.create_user({"KIOSK_DATABASE_URL": f"sqlite:///{hall_db}", "KIOSK_DEVICE_TOKEN": DEVICE_TOKEN}, *args)
 
 
 @pytest.fixture(scope="session")

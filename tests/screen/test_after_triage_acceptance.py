@@ -8,9 +8,6 @@ hand-over on its desk, accepts it, and the visit's timeline records the acceptan
 """
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 
 import pytest
 import requests
@@ -56,15 +53,6 @@ def said(reply: dict) -> str:
     return "\n".join(m["text"] for m in reply["messages"])
 
 
-def create_user(server, *args: str) -> str:
-    env = {**os.environ, "KIOSK_DATABASE_URL": server.env["KIOSK_DATABASE_URL"],
-           "KIOSK_USER_PASSWORD": "acceptance-password"}
-    out = subprocess.run([sys.executable, "-m", "kiosk", "create-user", *args], cwd=ROOT, env=env,
-                         capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0, out.stderr
-    return next(line.split(":", 1)[1].strip() for line in out.stdout.splitlines() if "token" in line.lower())
-
-
 @pytest.mark.parametrize("text,danger", URGENT)
 def test_urgent_cases_summon_a_person_never_an_appointment(assistant_hall, text, danger):
     session = start(assistant_hall)
@@ -91,7 +79,7 @@ def test_questions_are_answered_with_the_materials_and_no_ticket(assistant_hall,
 
 
 def test_a_back_office_desk_receives_and_accepts_the_hand_over(assistant_hall):
-    token = create_user(assistant_hall, "wang", "--role", "backoffice", "--staff", "王经理")
+    token = assistant_hall.create_user("wang", "--role", "backoffice", "--staff", "王经理")
     desk = {"Authorization": f"Bearer {token}"}
     present = requests.post(assistant_hall.url + "/api/desk/presence", json={"available": True},
                             headers=desk, timeout=10)
@@ -109,8 +97,12 @@ def test_a_back_office_desk_receives_and_accepts_the_hand_over(assistant_hall):
     accepted = requests.post(f"{assistant_hall.url}/api/handovers/{handover['id']}/accept", headers=desk,
                              timeout=10)
     assert accepted.status_code == 200 and accepted.json()["status"] == "accepted", accepted.text
+    # the customer's phone (the hand-over's status link) says who is coming
+    link = accepted.json()["status_url"].rsplit("/h/", 1)[1]
+    status = requests.get(f"{assistant_hall.url}/api/handovers/status/{link}", timeout=10).json()
+    assert status["status"] == "accepted" and "王经理" in status["line"], status
 
-    supervisor = {"Authorization": f"Bearer {create_user(assistant_hall, 'sup', '--role', 'supervisor')}"}
+    supervisor = {"Authorization": f"Bearer {assistant_hall.create_user('sup', '--role', 'supervisor')}"}
     timeline = requests.get(f"{assistant_hall.url}/api/visits/{session['visit_id']}", headers=supervisor,
                             timeout=10).json()
     accepted_events = [e for e in timeline["events"] if e["kind"] == "handover_accepted"]

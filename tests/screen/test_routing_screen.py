@@ -7,14 +7,10 @@ emergency screen with 95598. No session service at all: the screen asks POST /ap
 """
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 
 import requests
 from playwright.sync_api import expect
 
-from tests.support.server import ROOT
 
 
 def _wake(kiosk, track: str = "1") -> int:
@@ -25,13 +21,7 @@ def _wake(kiosk, track: str = "1") -> int:
 
 def _desk(server, name: str) -> dict[str, str]:
     """A back-office account at `name`'s desk, made by the command line, present on its desk."""
-    env = {**os.environ, "KIOSK_DATABASE_URL": server.env["KIOSK_DATABASE_URL"],
-           "KIOSK_USER_PASSWORD": "desk-password"}
-    out = subprocess.run([sys.executable, "-m", "kiosk", "create-user", f"desk-{abs(hash(name))}",
-                          "--role", "backoffice", "--staff", name],
-                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0, out.stderr
-    token = next(line.split(":", 1)[1].strip() for line in out.stdout.splitlines() if "token" in line.lower())
+    token = server.create_user(f"desk-{abs(hash(name))}", "--role", "backoffice", "--staff", name)
     headers = {"Authorization": f"Bearer {token}"}
     r = requests.post(server.url + "/api/desk/presence", json={"available": True}, headers=headers, timeout=10)
     assert r.status_code == 200, r.text

@@ -13,6 +13,18 @@ import requests
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def create_user(env: dict[str, str], *args: str) -> str:
+    """`python -m kiosk create-user ARGS` as an operator runs it, in `env` (its database): the API token it prints."""
+    env = {**os.environ, "KIOSK_USER_PASSWORD": "test-password-123", **env}
+    out = subprocess.run([sys.executable, "-m", "kiosk", "create-user", *args], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    for line in out.stdout.splitlines():
+        if "token" in line.lower() and ":" in line:
+            return line.split(":", 1)[1].strip()
+    raise AssertionError(f"no token in: {out.stdout}")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -86,6 +98,10 @@ class HallServerProcess:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
         self.log.close()
+
+    def create_user(self, *args: str) -> str:
+        """A staff account made by the command line on this server's database: its API token."""
+        return create_user(self.env, *args)
 
     @property
     def device_headers(self) -> dict[str, str]:
