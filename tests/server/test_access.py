@@ -1,6 +1,24 @@
 """Who may do what: devices, the four staff roles, and nobody without credentials."""
 import pytest
 
+@pytest.fixture
+def app_at(db_url, tmp_path):
+    """An app on the test's database made after the command line ran; its jobs end with the test."""
+    from kiosk.web import create_app, maintenance
+    from kiosk.web.database import dispose
+
+    made = []
+
+    def make():
+        made.append(create_app({"database_url": db_url, "snapshot_dir": tmp_path}))
+        return made[-1]
+
+    yield make
+    for app in made:
+        maintenance.stop(app)
+        dispose(app)
+
+
 STAFF_ONLY = [("get", "/api/visits"), ("get", "/api/kpis"), ("get", "/api/counters"),
               ("get", "/api/duty/staff"), ("post", "/api/counters/1/call-next")]
 
@@ -24,10 +42,9 @@ def test_roles_are_enforced(client, device, staff):
     assert client.get("/api/hall/flags").json == {"rain": True, "wet_floor": False}
 
 
-def test_create_user_cli_prints_a_working_token(db_url, tmp_path, monkeypatch, capsys):
+def test_create_user_cli_prints_a_working_token(db_url, app_at, monkeypatch, capsys):
     from kiosk.__main__ import main
     from kiosk.settings import get_settings
-    from kiosk.web import create_app
 
     monkeypatch.setenv("KIOSK_DATABASE_URL", db_url)
     monkeypatch.setenv("KIOSK_USER_PASSWORD", "s3cret-pass")
@@ -40,15 +57,14 @@ def test_create_user_cli_prints_a_working_token(db_url, tmp_path, monkeypatch, c
             main(["create-user", "li", "--role", "boss"])
     finally:
         get_settings.cache_clear()
-    client = create_app({"database_url": db_url, "snapshot_dir": tmp_path}).test_client()
+    client = app_at().test_client()
     assert client.get("/api/counters", headers={"Authorization": f"Bearer {token}"}).status_code == 200
     assert client.get("/api/kpis", headers={"Authorization": f"Bearer {token}"}).status_code == 403
 
 
-def test_create_user_links_a_back_office_account_to_its_desk(db_url, tmp_path, monkeypatch, capsys):
+def test_create_user_links_a_back_office_account_to_its_desk(db_url, app_at, monkeypatch, capsys):
     from kiosk.__main__ import main
     from kiosk.settings import get_settings
-    from kiosk.web import create_app
 
     monkeypatch.setenv("KIOSK_DATABASE_URL", db_url)
     monkeypatch.setenv("KIOSK_USER_PASSWORD", "s3cret-pass")
@@ -65,16 +81,15 @@ def test_create_user_links_a_back_office_account_to_its_desk(db_url, tmp_path, m
         assert main(["create-user", "gu", "--role", "guide", "--staff", "王经理"]) == 2
     finally:
         get_settings.cache_clear()
-    client = create_app({"database_url": db_url, "snapshot_dir": tmp_path}).test_client()
+    client = app_at().test_client()
     me = client.get("/api/desk/me", headers={"Authorization": f"Bearer {token}"})
     assert me.status_code == 200 and me.json["name"] == "王经理"
     assert client.get("/api/kpis", headers={"Authorization": f"Bearer {token}"}).status_code == 403
 
 
-def test_ensure_admin_creates_one_admin_only_on_an_empty_hall(db_url, tmp_path, monkeypatch, capsys):
+def test_ensure_admin_creates_one_admin_only_on_an_empty_hall(db_url, app_at, monkeypatch, capsys):
     from kiosk.__main__ import main
     from kiosk.settings import get_settings
-    from kiosk.web import create_app
 
     monkeypatch.setenv("KIOSK_DATABASE_URL", db_url)
     monkeypatch.setenv("KIOSK_ADMIN_PASSWORD", "first-admin-pw")
@@ -84,7 +99,7 @@ def test_ensure_admin_creates_one_admin_only_on_an_empty_hall(db_url, tmp_path, 
         assert main(["ensure-admin"]) == 0 and capsys.readouterr().out == ""
     finally:
         get_settings.cache_clear()
-    app = create_app({"database_url": db_url, "snapshot_dir": tmp_path})
+    app = app_at()
     from kiosk.hall import accounts
 
     with app.extensions["sessions"]() as s:
