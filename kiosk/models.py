@@ -139,20 +139,50 @@ class AppointmentSlot(Base):
 
 class Appointment(Base):
     __tablename__ = "appointments"
+    # the day's list and the no-show pass read by status
+    __table_args__ = (Index("ix_appointment_status_slot", "status", "slot_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(12), unique=True)
     slot_id: Mapped[int] = mapped_column(ForeignKey("appointment_slots.id"))
     business_type: Mapped[str] = mapped_column(String(40))
     name: Mapped[str] = mapped_column(String(40))
     phone: Mapped[str] = mapped_column(String(11))
-    status: Mapped[str] = mapped_column(String(16), default="booked")  # booked|cancelled|checked_in
+    # booked|cancelled|checked_in|no_show (served: checked in and its ticket done; hall/appointments.py)
+    status: Mapped[str] = mapped_column(String(16), default="booked")
     created_at: Mapped[datetime]
     cancelled_at: Mapped[datetime | None]
     checked_in_at: Mapped[datetime | None]
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", use_alter=True))
     visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"))
+    # the language the customer booked in: their messages' language
+    language: Mapped[str] = mapped_column(String(4), default="zh")
 
     slot: Mapped[AppointmentSlot] = relationship()
+    ticket: Mapped[Ticket | None] = relationship(foreign_keys=[ticket_id])
+
+
+class Notification(Base):
+    """A message to a customer (confirmation, reminder, cancellation), kept with its delivery."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        # one message of each kind per appointment, however many workers queue it
+        UniqueConstraint("appointment_id", "kind", name="uq_notification_appointment_kind"),
+        Index("ix_notification_status_due", "status", "due_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appointment_id: Mapped[int] = mapped_column(ForeignKey("appointments.id"))
+    kind: Mapped[str] = mapped_column(String(16))  # confirmation|reminder|cancellation
+    recipient: Mapped[str] = mapped_column(String(11))
+    text: Mapped[str] = mapped_column(Text)
+    # pending (due_at: next try) | sending (claimed until due_at) | sent | failed (tries used up)
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    gateway: Mapped[str] = mapped_column(String(12), default="")
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    due_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
 
 
 class DutyStaff(Base):

@@ -168,6 +168,30 @@ class Settings(BaseSettings):
         description="'file' (var/printer.out), 'usb:VID:PID' or 'net:HOST[:PORT]'.",
     )
 
+    sms_gateway: Literal["outbox", "http"] = Field(
+        default="outbox",
+        title="Customer messages",
+        description="outbox (the default): each message is recorded and appended to outbox_file; "
+        "http: POSTed to sms_url as sms_template.",
+    )
+    outbox_file: Path = Field(default=ROOT / "var" / "outbox.jsonl", title="Outbox file")
+    sms_url: str = Field(default="", title="SMS gateway URL", description="The operator's HTTP(S) endpoint.")
+    sms_template: str = Field(
+        default='{"to": "{phone}", "text": "{text}"}',
+        title="SMS request body",
+        description="JSON body POSTed to sms_url; {phone} and {text} are filled in.",
+    )
+    sms_token: str = Field(
+        default="", title="SMS gateway token", description="Sent as a Bearer token if set."
+    )
+    sms_attempts: int = Field(
+        default=5,
+        ge=1,
+        le=20,
+        title="Tries per message",
+        description="A failed message is tried again after 1, 2, 4… minutes, then stays failed (listed).",
+    )
+
     @model_validator(mode="after")
     def _no_built_in_secret_in_production(self) -> Settings:
         """The secrets by kiosk/stack.py's rule: a production hall never runs on a built-in one."""
@@ -184,6 +208,8 @@ class Settings(BaseSettings):
         self.rasa_token = stack.secret(
             "KIOSK_RASA_TOKEN", self.rasa_token, environ, development=stack.DEV_RASA_TOKEN, file="rasa_token"
         )
+        if self.sms_gateway == "http" and not self.sms_url.startswith(("http://", "https://")):
+            raise ValueError("KIOSK_SMS_GATEWAY=http needs KIOSK_SMS_URL (http:// or https://)")
         return self
 
     @property

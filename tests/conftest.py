@@ -59,7 +59,7 @@ def app(db_url, tmp_path):
 
     app = create_app({"database_url": db_url, "device_token": DEVICE_TOKEN,
                       "secret_key": "test-secret-key", "snapshot_dir": tmp_path / "snapshots",
-                      "rasa_url": "http://127.0.0.1:9"})
+                      "outbox_file": tmp_path / "outbox.jsonl", "rasa_url": "http://127.0.0.1:9"})
     app.config["TESTING"] = True
     yield app
     from kiosk.web import maintenance
@@ -117,6 +117,7 @@ def hall_server(db_url, tmp_path):
     # two worker processes: their writers must queue across processes too
     server = HallServerProcess(db_url, KIOSK_DEVICE_TOKEN=DEVICE_TOKEN, KIOSK_WORKERS="2",
                                KIOSK_SNAPSHOT_DIR=str(tmp_path / "snapshots"),
+                               KIOSK_OUTBOX_FILE=str(tmp_path / "outbox.jsonl"),
                                KIOSK_SECRET_KEY="test-secret-key").start()
     yield server
     server.stop()

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from kiosk import clock
 from kiosk.hall.errors import Invalid
 from kiosk.hall.hours import Hours
 from kiosk.hall.taxonomy import BusinessType, Taxonomy
 from kiosk.hall.utterance import Reader, hall_reader
+
+if TYPE_CHECKING:  # the timetable's module reads the roster, whose module needs the Hall
+    from kiosk.hall.timetable import Timetable
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,8 @@ class Hall:
     answer_s: int = 90
     # what a customer's words say (urgency, questions) and the hall facts answered (settings.faq_file)
     reader: Reader = field(default_factory=hall_reader)
+    # config/hall.yml `appointments`; None: the hall takes no appointments
+    timetable: Timetable | None = None
 
     def service_day(self, at: datetime) -> date:
         return clock.service_day(at, self.tz)

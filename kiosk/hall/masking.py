@@ -76,6 +76,12 @@ def phone(number: str) -> str:
     return f"{digits[:3]}****{digits[-4:]}" if len(digits) >= 7 else "****"
 
 
+def name(value: str) -> str:
+    """A person's name as lists show it: the first character (a Chinese surname), the rest hidden."""
+    value = value.strip()
+    return value[:1] + "*" * min(len(value) - 1, 3) if value else value
+
+
 def text(value: str) -> str:
     """Mask every phone, ID-card, bank-card and account number inside free text (dialog lines, notes)."""
     return _NUMBER.sub(_mask_match, value) if value else value

@@ -9,7 +9,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kiosk.hall import appointments, hours
+from kiosk.hall import hours, timetable
 from kiosk.hall.context import Hall
 from kiosk.models import Counter, DutyStaff
 
@@ -19,7 +19,7 @@ def read_plan(path: Path) -> dict:
 
 
 def hall_rules(plan: dict) -> dict[str, Any]:
-    """The Hall's fields the plan sets: hours, emergency line, the desks' answer time."""
+    """The Hall's fields the plan sets: hours, emergency line, the desks' answer time, the timetable."""
     answer_s = int((plan.get("desk") or {}).get("answer_s", 90))
     if not 10 <= answer_s <= 3600:
         raise hours.HoursError("hall.yml: desk.answer_s is 10 to 3600 seconds")
@@ -27,6 +27,7 @@ def hall_rules(plan: dict) -> dict[str, Any]:
         "hours": hours.parse(plan.get("hours"), "hall.yml hours"),
         "emergency_line": str(plan.get("emergency_line") or "95598"),
         "answer_s": answer_s,
+        "timetable": timetable.parse(plan.get("appointments")),
     }
 
 
@@ -52,5 +53,4 @@ def apply(s: Session, hall: Hall, plan: dict) -> None:
                     available=False,
                 )
             )
-    if plan.get("appointments"):
-        appointments.ensure_slots(s, hall, plan["appointments"])
+    timetable.ensure_slots(s, hall)

@@ -1,6 +1,7 @@
-"""Jobs each server process runs: hand-overs passed on when unanswered (every few seconds), and
-housekeeping every few minutes: the daily reset and retention (snapshots, personal data, old
-idempotency answers and live events: kiosk/hall/retention.py).
+"""Jobs each server process runs: hand-overs passed on when unanswered and customers' messages
+(no-shows marked, reminders queued, messages sent) every few seconds, and housekeeping every few
+minutes: the appointment timetable's coming days, the daily reset and retention (snapshots,
+personal data, old idempotency answers and live events: kiosk/hall/retention.py).
 
 Every job is safe to run in several worker processes at once: the hand-over
 pass moves an offer by a conditional update, the others are idempotent.
@@ -18,7 +19,8 @@ from flask import Flask
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
-from kiosk.hall import handovers, retention, snapshots, tickets
+from kiosk import gateways
+from kiosk.hall import appointments, handovers, notifications, retention, snapshots, tickets, timetable
 from kiosk.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -29,6 +31,7 @@ DESK_INTERVAL_S = 5
 def run_once(app: Flask) -> None:
     settings = app.extensions["settings"]
     with app.extensions["sessions"]() as s, s.begin():
+        timetable.ensure_slots(s, app.extensions["hall"])
         closed = tickets.close_days_before(s, app.extensions["hall"])
         purged = snapshots.purge(s, settings.snapshot_days)
         redacted = retention.redact(s, settings.redact_after_days)
@@ -65,7 +68,18 @@ def pass_handovers(app: Flask) -> int:
         return handovers.pass_unanswered(s, app.extensions["hall"])
 
 
+def appointment_messages(app: Flask) -> int:
+    """Windows that closed make no-shows; reminders come due; queued messages go out (retried)."""
+    hall, sessions = app.extensions["hall"], app.extensions["sessions"]
+    with sessions() as s, s.begin():
+        appointments.mark_no_shows(s, hall)
+        appointments.queue_reminders(s, hall)
+    settings = app.extensions["settings"]
+    return notifications.deliver_due(sessions, app.extensions["gateway"], settings.sms_attempts)
+
+
 def init_app(app: Flask) -> None:
+    app.extensions["gateway"] = gateways.from_settings(app.extensions["settings"])
     run_once(app)
     started = threading.Event()
     stop = threading.Event()
@@ -73,7 +87,7 @@ def init_app(app: Flask) -> None:
     def loop() -> None:
         housekept = time.monotonic()
         while not stop.wait(DESK_INTERVAL_S):
-            jobs: list[Callable[[Flask], object]] = [pass_handovers]
+            jobs: list[Callable[[Flask], object]] = [pass_handovers, appointment_messages]
             if time.monotonic() - housekept >= INTERVAL_S:
                 housekept = time.monotonic()
                 jobs.append(run_once)

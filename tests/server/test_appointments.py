@@ -1,5 +1,9 @@
 """Appointment slots, bookings with validated phones, cancellation, check-in."""
+from datetime import datetime, timedelta
+
 import pytest
+
+from kiosk import clock
 
 
 def slots(client, device, business_type="solar_pv"):
@@ -82,6 +86,11 @@ def test_slot_in_the_past_is_refused(client, device, app):
     assert resp.status_code == 422 and resp.json["error"]["code"] == "slot_in_past"
 
 
+def near(slot, minutes=-10):
+    """The clock set `minutes` from the slot's start (this thread: the test client's requests)."""
+    return clock.frozen(datetime.fromisoformat(slot["start"]) + timedelta(minutes=minutes))
+
+
 def test_cancel_frees_the_place_and_check_in_makes_a_ticket(client, device, staff):
     slot = slots(client, device)[0]
     appt = book(client, device, slot).json
@@ -90,19 +99,24 @@ def test_cancel_frees_the_place_and_check_in_makes_a_ticket(client, device, staf
     cancelled = client.post(f"/api/appointments/{appt['id']}/cancel", headers=staff("guide")).json
     assert cancelled["status"] == "cancelled" and cancelled["slot"]["booked"] == 0
     appt = book(client, device, slot, "13700000000").json
-    ticket = client.post("/api/appointments/check-in", json={"code": appt["code"].lower()}, headers=device)
-    assert ticket.status_code == 201 and ticket.json["queue"] == "B"
-    again = client.post("/api/appointments/check-in", json={"code": appt["code"]}, headers=device)
-    assert again.json["id"] == ticket.json["id"]
+    with near(slot):
+        ticket = client.post("/api/appointments/check-in", json={"code": appt["code"].lower()}, headers=device)
+        assert ticket.status_code == 201 and ticket.json["queue"] == "B" and ticket.json["in_window"] is True
+        assert ticket.json["number"] in ticket.json["message"]
+        again = client.post("/api/appointments/check-in", json={"code": appt["code"]}, headers=device)
+    assert again.status_code == 409 and again.json["error"]["code"] == "already_checked_in"
+    assert "已经签到" in again.json["error"]["message"]
 
 
 def test_checked_in_appointment_is_called_before_walk_ins(client, device, staff):
     counter = staff("counter")
-    walk_in = client.post("/api/tickets", json={"business_type": "solar_pv"}, headers=device).json
-    appt = book(client, device, slots(client, device)[0]).json
-    booked = client.post("/api/appointments/check-in", json={"code": appt["code"]}, headers=device).json
-    client.patch("/api/counters/3", json={"is_open": True}, headers=counter)
-    called = client.post("/api/counters/3/call-next", headers=counter).json
+    slot = slots(client, device)[0]
+    appt = book(client, device, slot).json
+    with near(slot, -20):
+        walk_in = client.post("/api/tickets", json={"business_type": "solar_pv"}, headers=device).json
+        booked = client.post("/api/appointments/check-in", json={"code": appt["code"]}, headers=device).json
+        client.patch("/api/counters/3", json={"is_open": True}, headers=counter)
+        called = client.post("/api/counters/3/call-next", headers=counter).json
     assert called["id"] == booked["id"] != walk_in["id"]
 
 

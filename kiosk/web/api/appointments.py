@@ -1,20 +1,52 @@
-"""Appointment slots, bookings, cancellation and check-in on arrival."""
+"""Appointment slots, bookings, the desks' day list, cancellation (staff or the customer's link), check-in."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from apiflask import APIBlueprint
 from flask import request
+from itsdangerous import BadSignature
 
-from kiosk.hall import appointments, audit
+from kiosk import clock
+from kiosk.hall import appointments, audit, duty
+from kiosk.hall.errors import Forbidden, Invalid, NotFound
+from kiosk.i18n import language
 from kiosk.web.api.common import commit, idempotent, origin, visit_for
-from kiosk.web.api.schemas import AppointmentIn, CheckInIn, SlotsQuery
-from kiosk.web.api.tickets import ticket_body
+from kiosk.web.api.schemas import AppointmentIn, CheckInIn, DayQuery, SlotsQuery
+from kiosk.web.api.tickets import public_link, status_signer, ticket_body
 from kiosk.web.auth import caller, require
 from kiosk.web.database import db, hall
 
 bp = APIBlueprint("appointments", __name__, tag="Appointments")
 # the kiosk books too: its call-back form offers a slot instead (static/kiosk/outcome.js)
 BOOKERS = ("kiosk", "assistant", "guide", "supervisor")
+APPOINTMENT_LINK = "appointment-status"
+
+
+def status_url(appointment_id: int) -> str:
+    """The customer's own page of the booking (QR code on the slip): see it, cancel it."""
+    return public_link(f"/a/{status_signer(APPOINTMENT_LINK).dumps(appointment_id)}")
+
+
+def by_link(token: str):
+    try:
+        appointment_id = status_signer(APPOINTMENT_LINK).loads(token)
+    except BadSignature:
+        raise NotFound("unknown appointment link", code="appointment_not_found") from None
+    return appointments.get(db(), appointment_id)
+
+
+def booking_body(appt) -> dict:
+    """What the booker gets: the booking, where to go, what to bring, the customer's link."""
+    lang = appt.language
+    bt = hall().business_type(appt.business_type)
+    return {
+        **appointments.as_dict(appt),
+        "place": appointments.place(appt, lang),
+        "materials": list(bt.materials_zh if lang == "zh" else bt.materials_en),
+        "status_url": status_url(appt.id),
+    }
 
 
 @bp.get("/api/appointments/slots")
@@ -39,8 +71,32 @@ def book(body):
         name=body["name"],
         phone=body["phone"],
         visit=visit,
+        language=body["language"],
     )
-    return commit({**appointments.as_dict(appt), "duplicate": not created}, 201 if created else 200)
+    return commit({**booking_body(appt), "duplicate": not created}, 201 if created else 200)
+
+
+@bp.get("/api/appointments")
+@require("backoffice", "supervisor")
+@bp.input(DayQuery, location="query", arg_name="query")
+def day_list(query):
+    """One day's appointments: a desk sees its own business types, a supervisor every one."""
+    s, h = db(), hall()
+    try:
+        day = date.fromisoformat(query["date"]) if query.get("date") else h.service_day(clock.now())
+    except ValueError:
+        raise Invalid("date is YYYY-MM-DD", code="bad_date") from None
+    kinds = (
+        None if caller().role in ("supervisor", "admin") else duty.of_user(s, caller().user_id).business_types
+    )
+    wanted = query.get("business_type")
+    if wanted:
+        h.business_type(wanted)
+        if kinds is not None and wanted not in kinds:
+            raise Forbidden("that business is another desk's", code="out_of_scope")
+        kinds = [wanted]
+    rows = appointments.day_list(s, h, day, kinds)
+    return {"date": day.isoformat(), "appointments": [appointments.entry(h, a) for a in rows]}
 
 
 @bp.get("/api/appointments/<int:appointment_id>")
@@ -61,17 +117,46 @@ def one(appointment_id: int):
 @require("guide", "supervisor")
 def cancel(appointment_id: int):
     s = db()
-    appt = appointments.cancel(s, appointments.get(s, appointment_id))
+    appt = appointments.cancel(s, hall(), appointments.get(s, appointment_id))
     audit.log(s, caller().name, "appointment.cancel", f"appointment:{appt.id}")
     return commit(appointments.as_dict(appt))
+
+
+@bp.get("/api/appointments/status/<token>")
+def public_status(token: str):
+    """The customer's page reads its booking (no login; the link is signed)."""
+    return booking_body(by_link(token))
+
+
+@bp.post("/api/appointments/status/<token>/cancel")
+def public_cancel(token: str):
+    """The customer cancels from their own page: the place is freed for someone else."""
+    s = db()
+    appt = appointments.cancel(s, hall(), by_link(token))
+    audit.log(s, "customer", "appointment.cancel", f"appointment:{appt.id}")
+    return commit(booking_body(appt))
 
 
 @bp.post("/api/appointments/check-in")
 @require("kiosk", "guide", "supervisor")
 @bp.input(CheckInIn, arg_name="body")
 def check_in(body):
-    """The customer arrived with the code: a ticket ahead of walk-ins (issued at the kiosk that took it)."""
-    s = db()
+    """The customer arrived with the code or their phone: a ticket, ahead of walk-ins within the window."""
+    s, h = db(), hall()
+    lang = language(body["language"])
     _visit, kiosk = origin()
-    ticket = appointments.check_in(s, hall(), appointments.by_code(s, body["code"]), device_id=kiosk)
-    return commit(ticket_body(ticket), 201)
+    appt = (
+        appointments.by_code(s, body["code"], lang)
+        if body.get("code")
+        else appointments.by_phone(s, h, body["phone"], language=lang)
+    )
+    done = appointments.check_in(s, h, appt, device_id=kiosk, language=lang)
+    return commit(
+        {
+            **ticket_body(done.ticket),
+            "in_window": done.in_window,
+            "message": done.message,
+            "appointment": appointments.as_dict(appt),
+        },
+        201,
+    )

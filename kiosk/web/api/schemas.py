@@ -5,8 +5,9 @@ from __future__ import annotations
 from apiflask import Schema
 from apiflask.fields import Boolean, DateTime, Float, Integer, List, String
 from apiflask.validators import Length, OneOf, Range, Regexp
+from marshmallow import ValidationError, validates_schema
 
-from kiosk.hall import duty, tickets, visits
+from kiosk.hall import duty, notifications, tickets, visits
 from kiosk.web.bounds import MAX_ID, MAX_OFFSET
 
 ID_TEXT = Regexp(r"^[A-Za-z0-9_.:\-]{1,40}$", error="letters, digits and _.:- only (1–40)")
@@ -40,7 +41,18 @@ class CounterIn(Schema):
 
 class SlotsQuery(Schema):
     business_type = String(required=True, validate=Length(1, 40))
-    days = Integer(load_default=3, validate=Range(min=1, max=30))
+    # the timetable's days_ahead is the hall's own limit (hall/appointments.py free_slots)
+    days = Integer(load_default=3, validate=Range(min=1, max=90))
+
+
+class DayQuery(Schema):
+    date = String(validate=Regexp(r"^\d{4}-\d{2}-\d{2}$"))
+    business_type = String(validate=Length(1, 40))
+
+
+class NotificationsQuery(Schema):
+    status = String(validate=OneOf(list(notifications.STATUSES)))
+    limit = Integer(load_default=100, validate=Range(min=1, max=500))
 
 
 class AppointmentIn(Schema):
@@ -50,10 +62,20 @@ class AppointmentIn(Schema):
     phone = String(required=True, validate=Length(1, 20))
     visit_id = Id()
     session_id = String(validate=Length(1, 40))
+    language = String(load_default="zh", validate=LANG)
 
 
 class CheckInIn(Schema):
-    code = String(required=True, validate=Length(4, 12))
+    """The appointment's code, or the phone number it was booked with (today's appointment)."""
+
+    code = String(validate=Length(4, 12))
+    phone = String(validate=Length(1, 20))
+    language = String(load_default="zh", validate=LANG)
+
+    @validates_schema
+    def _code_or_phone(self, data, **_kwargs):
+        if bool(data.get("code")) == bool(data.get("phone")):
+            raise ValidationError("give the code or the phone number", "code")
 
 
 class GuideAlertIn(Schema):
