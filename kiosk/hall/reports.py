@@ -276,7 +276,7 @@ def kpis(
             "mean_abs": _r(sum(float(row[4]) for row in by_queue) / n_called) if n_called else None,
             "mean_signed": _r(sum(float(row[5]) for row in by_queue) / n_called) if n_called else None,
         },
-        "appointments": {k: appts.get(k, 0) for k in ("booked", "checked_in", "cancelled")},
+        "appointments": {k: appts.get(k, 0) for k in ("booked", "checked_in", "no_show", "cancelled")},
         "satisfaction": {
             "ratings": {str(k): ratings.get(k, 0) for k in range(1, 6)},
             "mean": _r(sum(k * n for k, n in ratings.items()) / rated, 2) if rated else None,

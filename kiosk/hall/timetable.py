@@ -3,7 +3,8 @@
 A hall job runs `ensure_slots` every few minutes, so the coming days always have
 their slots without a restart. A changed timetable (or a closure added) applies
 only to future slots nobody has booked: those are made, resized or closed
-(capacity 0); a slot with a booking keeps its place and its customers.
+(capacity 0); a slot with a booking keeps its place and its customers, and one the
+timetable no longer has takes nobody else.
 """
 
 from __future__ import annotations
@@ -119,7 +120,13 @@ def ensure_slots(s: Session, hall: Hall, at: datetime | None = None) -> int:
     for slot in s.scalars(select(AppointmentSlot).where(AppointmentSlot.start > at)):
         end = wanted.pop((slot.business_type, slot.start), None)
         if slot.booked > 0:
-            continue  # its customers keep it as booked
+            # its customers keep it; nobody else joins one the timetable dropped, and one it takes
+            # back (a closure lifted) reopens
+            capacity = slot.booked if end is None else max(slot.capacity, table.capacity)
+            if slot.capacity != capacity:
+                slot.capacity = capacity
+                changed += 1
+            continue
         capacity, end = (table.capacity, end) if end is not None else (0, slot.end)
         desk = places.get(slot.business_type, slot.desk)
         if (slot.capacity, slot.end, slot.desk) != (capacity, end, desk):

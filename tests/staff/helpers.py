@@ -114,7 +114,7 @@ def generate_day(h: HallDb, day: str, n: int = 60, seed: int = 7) -> dict:
                                end=base + timedelta(days=2, hours=1), capacity=5, booked=0)
         s.add(slot)
         s.flush()
-        for j, status in enumerate(["booked", "booked", "cancelled"]):
+        for j, status in enumerate(["booked", "no_show", "cancelled"]):
             s.add(Appointment(code=f"GEN{j}{seed:02d}", slot_id=slot.id, business_type="capacity_change",
                               name="客户", phone="13800000000", status=status,
                               created_at=base + timedelta(hours=j)))
@@ -162,7 +162,7 @@ def expected_kpis(gen: dict, tz: str, target_min: float = 15.0, late_ms: int = 5
         "accuracy": {bt: c["confirmed"] / (c["confirmed"] + c["corrected"]) for bt, c in acc.items()},
         "counts": acc,
         "quoted_abs": float(np.mean(np.abs(errors))), "quoted_signed": float(np.mean(errors)),
-        "appointments": {k: gen["appointments"].count(k) for k in ("booked", "checked_in", "cancelled")},
+        "appointments": {k: gen["appointments"].count(k) for k in ("booked", "checked_in", "no_show", "cancelled")},
         "ratings": {str(k): ratings.count(k) for k in range(1, 6)},
         "rating_mean": float(np.mean(ratings)),
     }
