@@ -12,6 +12,7 @@ def server(db_url, tmp_path):
     """`python -m kiosk serve` on this test's database; the assistant is down, so kiosks use the menu."""
     proc = HallServerProcess(db_url, KIOSK_DEVICE_TOKEN=DEVICE_TOKEN,
                              KIOSK_SNAPSHOT_DIR=str(tmp_path / "snapshots"),
+                             KIOSK_OUTBOX_FILE=str(tmp_path / "outbox.jsonl"),
                              KIOSK_SECRET_KEY="test-secret-key", KIOSK_RASA_URL="http://127.0.0.1:9",
                              KIOSK_RASA_TIMEOUT_S="0.3").start()
     proc.db = at_url(db_url)

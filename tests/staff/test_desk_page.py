@@ -1,10 +1,14 @@
 """The back-office desk page in Chromium: presence, a hand-over arriving live with a sound, accepted,
-declined, the customer not found; the department's call-backs, their numbers masked until asked for."""
+declined, the customer not found; the department's call-backs, their numbers masked until asked for;
+today's and tomorrow's appointments, updated live at check-in."""
 from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
 
 import requests
 
 from kiosk.hall import accounts, duty
+from kiosk.models import AppointmentSlot
 from tests.staff.conftest import count_beeps, login
 from tests.staff.helpers import make_user
 
@@ -78,4 +82,39 @@ def test_the_departments_call_backs(server, new_page):
     sup = {"Authorization": f"Bearer {make_user(h, 'sup2', 'supervisor')}"}
     audit = requests.get(f"{server.url}/api/audit?actor=li", headers=sup, timeout=5).json()["entries"]
     assert {e["action"] for e in audit} >= {"phone.reveal", "callback.called"}
+    assert page.errors == []
+
+
+def _slot_and_booking(server, start: datetime, phone: str) -> dict:
+    with server.db.sessions() as s, s.begin():
+        slot = AppointmentSlot(business_type="capacity_change", start=start, end=start + timedelta(hours=1),
+                               capacity=3, booked=0)
+        s.add(slot)
+        s.flush()
+        slot_id = slot.id
+    booked = requests.post(f"{server.url}/api/appointments", headers=server.device_headers, timeout=5,
+                           json={"slot_id": slot_id, "business_type": "capacity_change", "name": "钱七",
+                                 "phone": phone})
+    assert booked.status_code == 201, booked.text
+    return booked.json()
+
+
+def test_todays_and_tomorrows_appointments_on_the_desk(server, new_page):
+    _desk_account(server.db, "wang2", "王经理")
+    soon = (datetime.now(timezone.utc) + timedelta(minutes=10)).replace(microsecond=0)
+    today = _slot_and_booking(server, soon, "13711112222")
+    tomorrow = _slot_and_booking(server, soon + timedelta(days=1), "13733334444")
+    page = new_page()
+    login(page, server, "wang2")
+    page.wait_for_selector("#live[data-live='1']", timeout=10_000)
+    first, second = page.query_selector_all("section.appointments")
+    row = first.wait_for_selector(f"li[data-code='{today['code']}'][data-status='booked']", timeout=5_000)
+    assert "钱*" in row.inner_text() and "七" not in row.inner_text() and "137****2222" in row.inner_text() and "13711112222" not in row.inner_text()
+    assert "已预约" in row.inner_text()
+    second.wait_for_selector(f"li[data-code='{tomorrow['code']}']", timeout=5_000)
+    assert first.query_selector(f"li[data-code='{tomorrow['code']}']") is None
+    checked = requests.post(f"{server.url}/api/appointments/check-in", json={"code": today["code"]},
+                            headers=server.device_headers, timeout=5)
+    assert checked.status_code == 201
+    first.wait_for_selector(f"li[data-code='{today['code']}'][data-status='checked_in']", timeout=5_000)
     assert page.errors == []

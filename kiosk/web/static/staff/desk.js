@@ -1,5 +1,6 @@
 /* The back-office desk: say you are available; hand-overs arrive live with a sound; accept (you go to
-   the customer, or they come to you), decline, or say the customer was not found; work the call-backs. */
+   the customer, or they come to you), decline, or say the customer was not found; work the call-backs;
+   today's and tomorrow's appointments, refreshed when one is booked, checked in, cancelled or missed. */
 "use strict";
 (() => {
   const {api, t, el, live, alarm, beep, localTime} = Staff;
@@ -93,14 +94,34 @@
     document.getElementById("callbacks").replaceChildren(...data.callbacks.filter((c) => c.status !== "done").map(callbackItem));
   }
 
+  function appointmentItem(a) {
+    const li = el("li", "appointment");
+    li.dataset.code = a.code;
+    li.dataset.status = a.status;
+    li.appendChild(el("b", null, a.time + " "));
+    li.appendChild(el("span", null, a.name + " " + a.phone_masked + " · " + a.code));
+    li.appendChild(el("div", "muted", (Staff.lang === "zh" ? a.business_type_zh : a.business_type_en) + " · "
+                                     + t("staff.appt." + a.status)));
+    return li;
+  }
+
+  async function refreshAppointments() {
+    for (const card of document.querySelectorAll(".appointments")) {
+      const {data} = await api("GET", `/api/appointments?date=${card.dataset.date}`);
+      card.querySelector("ul").replaceChildren(...data.appointments.map(appointmentItem));
+      card.querySelector(".none").hidden = data.appointments.length > 0;
+    }
+  }
+
   document.getElementById("sound-on").addEventListener("click", () => beep(false));
 
   Staff.loadMessages().then(() => {
     showPresence(me.dataset.available === "true");
-    refreshHandovers(); refreshCallbacks();
+    refreshHandovers(); refreshCallbacks(); refreshAppointments();
     live("desk:" + me.dataset.staff, {
-      open: () => { refreshHandovers(); refreshCallbacks(); },
+      open: () => { refreshHandovers(); refreshCallbacks(); refreshAppointments(); },
       handover: refreshHandovers, handover_gone: refreshHandovers, callback: refreshCallbacks,
+      appointment: refreshAppointments,
     }, document.getElementById("live"));
   });
 })();
