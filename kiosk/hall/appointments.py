@@ -66,8 +66,13 @@ def book(
     visit: Visit | None = None,
     language: str = "zh",
     at: datetime | None = None,
+    by: str | None = None,
 ) -> tuple[Appointment, bool]:
-    """Book a place; returns (appointment, created). A repeat of the same booking is not a new one."""
+    """Book a place; returns (appointment, created). A repeat of the same booking is not a new one.
+
+    `by`: the staff member booking for the customer in front of them; without a visit, the booking
+    opens one, so a guide's booking has its timeline like the kiosk's.
+    """
     hall.business_type(business_type)
     phone = validation.mobile(phone)
     name = validation.person_name(name)
@@ -99,6 +104,8 @@ def book(
     if taken != 1:
         raise Conflict("that slot is full", code="slot_full")
     s.refresh(slot)
+    if visit is None and by is not None:
+        visit = visits.open_visit(s, at=at, language=language)
     appt = Appointment(
         code="".join(secrets.choice(_CODE_ALPHABET) for _ in range(6)),
         slot_id=slot_id,
@@ -126,6 +133,7 @@ def book(
                 "business_type": business_type,
                 "slot_start": slot.start.isoformat(),
                 "phone": masking.phone(phone),
+                **({"by": by} if by else {}),
             },
             at=at,
         )

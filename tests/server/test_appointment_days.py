@@ -244,3 +244,19 @@ def test_served_when_the_ticket_is_done_and_the_desk_is_told(app, client, device
     day = local_day(start_of(slot)).isoformat()
     rows = client.get(f"/api/appointments?date={day}", headers=wang).json["appointments"]
     assert [r["status"] for r in rows] == ["served"]
+
+
+def test_a_guides_booking_has_a_visit_like_the_kiosks(client, device, staff):
+    guide = staff("guide")
+    resp = client.post("/api/appointments", json={"slot_id": slots(client, device)[0]["id"],
+                                                  "business_type": "solar_pv", "name": "王五",
+                                                  "phone": "13812345678"}, headers=guide)
+    assert resp.status_code == 201 and resp.json["visit_id"]
+    sup = staff("supervisor")
+    visit = client.get(f"/api/visits/{resp.json['visit_id']}", headers=sup).json
+    assert visit["outcome"] == "appointment"
+    booked = [e for e in visit["events"] if e["kind"] == "appointment_booked"]
+    assert [(e["data"]["code"], e["data"]["by"]) for e in booked] == [(resp.json["code"], "guide0")]
+    # the device's booking without a visit stays without one (the kiosk names its visit)
+    other = book(client, device, slots(client, device)[1], phone="13912345678")
+    assert other["visit_id"] is None

@@ -72,6 +72,7 @@ def book(body):
         phone=body["phone"],
         visit=visit,
         language=body["language"],
+        by=None if caller().device else caller().name,
     )
     return commit({**booking_body(appt), "duplicate": not created}, 201 if created else 200)
 
