@@ -1,4 +1,4 @@
-"""Queue tickets on an ESC/POS thermal printer (python-escpos): USB, network, or a file.
+"""Queue tickets and appointment slips on an ESC/POS thermal printer (python-escpos): USB, network, or a file.
 
 The ticket is rendered once into ESC/POS bytes (python-escpos's `Dummy`
 printer) and those bytes go to the device named by the `KIOSK_PRINTER`
@@ -81,14 +81,7 @@ def render_ticket(
     hall_name: str | None = None,
 ) -> bytes:
     """The ESC/POS bytes of one ticket: number, queue, position, wait, materials, QR, cut."""
-    p = Dummy(profile="default")
-
-    def line(text: str) -> None:
-        p._raw(_CHINESE_ON + (text + "\n").encode("gb18030", errors="replace") + _CHINESE_OFF)
-
-    p.hw("INIT")
-    p.set(align="center", bold=True, double_height=True, double_width=True)
-    line(hall_name or t("app.name", lang))
+    p, line = _slip(hall_name or t("app.name", lang))
     p.set(align="center", normal_textsize=True)
     if business_name:
         line(business_name)
@@ -109,16 +102,54 @@ def render_ticket(
             line(datetime.fromisoformat(issued).strftime("%Y-%m-%d %H:%M"))
         except ValueError:
             pass
-    materials = ticket.get("materials") or []
+    return _finish(p, line, ticket.get("materials") or [], ticket.get("status_url"), lang)
+
+
+def render_appointment(
+    booking: dict[str, Any], *, lang: str = "zh", business_name: str = "", when: str = ""
+) -> bytes:
+    """The customer's copy of a booking: code, time, place, materials, the QR of its own page, cut."""
+    p, line = _slip(t("app.name", lang))
+    line(t("appointments.slip.title", lang))
+    if business_name:
+        line(business_name)
+    p.set(align="center", bold=True, custom_size=True, width=3, height=3)
+    line(str(booking["code"]))
+    p.set(align="center", normal_textsize=True)
+    line(t("appointments.slip.when", lang, time=when))
+    line(t("appointments.slip.place", lang, place=booking.get("place", "")))
+    line(t("appointments.slip.check_in", lang))
+    return _finish(
+        p, line, booking.get("materials") or [], booking.get("status_url"), lang, "appointments.slip.scan"
+    )
+
+
+def _slip(title: str):
+    """A printer buffer with the slip's title, and the function writing a line of Chinese text to it."""
+    p = Dummy(profile="default")
+
+    def line(text: str) -> None:
+        p._raw(_CHINESE_ON + (text + "\n").encode("gb18030", errors="replace") + _CHINESE_OFF)
+
+    p.hw("INIT")
+    p.set(align="center", bold=True, double_height=True, double_width=True)
+    line(title)
+    return p, line
+
+
+def _finish(
+    p, line, materials: list[str], url: str | None, lang: str, scan: str = "screen.ticket.scan"
+) -> bytes:
+    """The materials to bring, the QR code of the customer's page, the cut."""
     if materials:
         p.set(align="left", normal_textsize=True)
         line(t("screen.ticket.materials", lang))
         for item in materials:
             line(f"[ ] {item}")
-    if ticket.get("status_url"):
+    if url:
         p.set(align="center", normal_textsize=True)
-        p.qr(ticket["status_url"], native=True, size=6)
-        line(t("screen.ticket.scan", lang))
+        p.qr(url, native=True, size=6)
+        line(t(scan, lang))
     p.text("\n")
     p.cut()
     return p.output

@@ -1,4 +1,4 @@
-"""Appointment slots, bookings, the desks' day list, cancellation (staff or the customer's link), check-in."""
+"""Appointment slots, bookings, the desks' day list, cancellation, the customer's booking by its link, check-in."""
 
 from __future__ import annotations
 
@@ -127,15 +127,6 @@ def cancel(appointment_id: int):
 def public_status(token: str):
     """The customer's page reads its booking (no login; the link is signed)."""
     return booking_body(by_link(token))
-
-
-@bp.post("/api/appointments/status/<token>/cancel")
-def public_cancel(token: str):
-    """The customer cancels from their own page: the place is freed for someone else."""
-    s = db()
-    appt = appointments.cancel(s, hall(), by_link(token))
-    audit.log(s, "customer", "appointment.cancel", f"appointment:{appt.id}")
-    return commit(booking_body(appt))
 
 
 @bp.post("/api/appointments/check-in")

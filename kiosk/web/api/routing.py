@@ -14,10 +14,11 @@ from apiflask import APIBlueprint, Schema
 from apiflask.fields import String
 from apiflask.validators import Length, OneOf
 
-from kiosk.hall import appointments, callbacks, duty, outcomes, routing, utterance
+from kiosk.hall import callbacks, duty, outcomes, routing, utterance
 from kiosk.hall.utterance import Reading
 from kiosk.i18n import t
 from kiosk.models import Appointment, Callback, GuideAlert, Handover, Ticket, Visit
+from kiosk.web.api.appointments import booking_body
 from kiosk.web.api.common import commit, idempotent, origin, visit_for
 from kiosk.web.api.desk import handover_body
 from kiosk.web.api.schemas import LANG, Id
@@ -70,7 +71,7 @@ def _callback(obj: Callback) -> dict:
 
 
 def _appointment(obj: Appointment) -> dict:
-    return appointments.as_dict(obj)
+    return booking_body(obj)
 
 
 MADE: dict[str, tuple[type, Any]] = {

@@ -1,4 +1,4 @@
-"""The customer's screens: the kiosk's full-screen page, the mobile status pages (ticket, hand-over), printing.
+"""The customer's screens: the kiosk's full-screen page, the mobile pages (ticket, hand-over, booking), printing.
 
 `/kiosk` runs in the kiosk's own browser; the device token reaches it in the
 URL fragment (`/kiosk#token=…`), which the browser never sends to a server,
@@ -10,24 +10,27 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import segno
 from apiflask import APIBlueprint
-from flask import Response, current_app, render_template, request, url_for
+from flask import Response, current_app, redirect, render_template, request, url_for
 from itsdangerous import BadSignature
 
-from kiosk import printing
-from kiosk.hall import handovers, tickets, visits
-from kiosk.hall.errors import Conflict, HallError, NotFound
+from kiosk import clock, printing
+from kiosk.hall import appointments, audit, devices, handovers, tickets, visits
+from kiosk.hall.errors import Conflict, Forbidden, HallError, NotFound
 from kiosk.i18n import MissingMessage, language, t
 from kiosk.models import Visit, VisitEvent
 from kiosk.web import admission
+from kiosk.web.api import appointments as appointments_api
 from kiosk.web.api import desk as desk_api
 from kiosk.web.api import tickets as tickets_api
 from kiosk.web.api.common import commit
-from kiosk.web.auth import require, staff_only
+from kiosk.web.auth import require, scope, staff_only
 from kiosk.web.database import db, end_transaction, hall
 
 bp = APIBlueprint("kiosk_screen", __name__, tag="Kiosk screen", enable_openapi=False)
@@ -155,19 +158,62 @@ def handover_status(token: str):
         h = desk_api.handover_by_link(token)
     except NotFound:
         return _page(render_template("kiosk/status_missing.html", lang=lang, asset=asset)), 404
-    bt = hall().taxonomy.get(h.business_type)
-    return _page(
-        render_template(
-            "kiosk/handover_status.html",
-            lang=lang,
-            token=token,
-            status=h.status,
-            line=handovers.customer_line(h, lang),
-            business_name=getattr(bt, lang) if bt else h.business_type,
-            poll_s=_bounded("poll", 5, 1, 60),
-            asset=asset,
-        )
+    return _mobile_page(
+        "kiosk/handover_status.html",
+        lang,
+        token,
+        h.business_type,
+        status=h.status,
+        line=handovers.customer_line(h, lang),
+        poll_s=_bounded("poll", 5, 1, 60),
     )
+
+
+def _mobile_page(template: str, lang: str, token: str, business_type: str, **values) -> Response:
+    """A page of the customer's phone about one thing of theirs (a hand-over, a booking)."""
+    bt = hall().taxonomy.get(business_type)
+    business_name = getattr(bt, lang) if bt else business_type
+    return _page(
+        render_template(template, lang=lang, token=token, business_name=business_name, asset=asset, **values)
+    )
+
+
+@bp.get("/a/<token>")
+def appointment_status(token: str):
+    """The customer's phone after scanning the slip: the booking, and a button to cancel it."""
+    lang = language(request.args.get("lang"))
+    try:
+        booking = appointments_api.public_status(token)
+    except NotFound:
+        return _page(render_template("kiosk/status_missing.html", lang=lang, asset=asset)), 404
+    return _mobile_page(
+        "kiosk/appointment_status.html",
+        lang,
+        token,
+        booking["business_type"],
+        status=booking["status"],
+        booking=booking,
+        when=datetime.fromisoformat(booking["slot"]["start"]).astimezone(ZoneInfo(hall().tz)),
+        poll_s=60,
+    )
+
+
+@bp.post("/a/<token>/cancel")
+def appointment_cancel(token: str):
+    """The customer cancels from their page: the place is freed for someone else."""
+    s = db()
+    appt = appointments.cancel(s, hall(), appointments_api.by_link(token))
+    audit.log(s, "customer", "appointment.cancel", f"appointment:{appt.id}")
+    s.commit()
+    return redirect(
+        url_for("kiosk_screen.appointment_status", token=token, lang=request.args.get("lang")), 303
+    )
+
+
+@bp.get("/a/<token>/qr.svg")
+def appointment_qr(token: str):
+    """The QR code of the booking's own page, for the kiosk screen."""
+    return _qr(appointments_api.status_url(appointments_api.by_link(token).id))
 
 
 @bp.get("/t/<token>/qr.svg")
@@ -245,3 +291,44 @@ def print_ticket(ticket_id: int):
             {"ticket_id": ticket_id, "number": number},
         )
     return commit({"ticket_id": ticket_id, "number": number, "printed": True, "bytes": size}, 201)
+
+
+@bp.post("/api/kiosk/appointments/<int:appointment_id>/print")
+@require("kiosk", "guide", "supervisor")
+def print_appointment(appointment_id: int):
+    """Print the customer's copy of a booking on the kiosk's printer, once for a kiosk."""
+    s, h = db(), hall()
+    appt = appointments.get(s, appointment_id)
+    device = scope()
+    visit = s.get(Visit, appt.visit_id) if appt.visit_id else None
+    if device is not None:
+        if visit is None:
+            raise Forbidden("a kiosk prints the bookings of its own visits", code="out_of_scope")
+        devices.check_visit(device, visit)
+        if any(
+            e.kind == "appointment_printed" and e.data.get("appointment_id") == appt.id for e in visit.events
+        ):
+            raise Conflict(f"appointment {appt.code} is already printed", code="already_printed")
+    lang = appt.language
+    body = appointments_api.booking_body(appt)
+    bt = h.taxonomy.get(appt.business_type)
+    data = printing.render_appointment(
+        body,
+        lang=lang,
+        business_name=getattr(bt, lang) if bt else "",
+        when=clock.local(appt.slot.start, h.tz).strftime("%Y-%m-%d %H:%M"),
+    )
+    spec = current_app.extensions["settings"].printer
+    visit_id = visit.id if visit else None
+    end_transaction()  # a slow printer must hold no database lock, nor a request slot (admission.outside)
+    try:
+        with admission.outside():
+            printing.send(data, spec)
+    except printing.PrinterError as exc:
+        current_app.logger.warning("appointment %s not printed: %s", appointment_id, exc)
+        raise PrinterUnavailable(str(exc)) from None
+    if visit_id is not None:
+        visits.record(
+            db(), visits.get_visit(db(), visit_id), "appointment_printed", {"appointment_id": appointment_id}
+        )
+    return commit({"appointment_id": appointment_id, "printed": True, "bytes": len(data)}, 201)

@@ -522,6 +522,16 @@
     const materials = bt ? bt.materials[lang] : [];
     $('appt-materials').replaceChildren(...materials.map((m) => el('li', null, m)));
     $('appt-materials-box').hidden = !materials.length;
+    $('appt-place').textContent = a.place || '';
+    // the booking's own page (see it, cancel it), and its slip printed once
+    const m = /\/a\/([A-Za-z0-9_.\-]+)$/.exec(a.status_url || '');
+    const qr = $('appt-qr');
+    if (m && qr.getAttribute('src') !== `/a/${m[1]}/qr.svg`) qr.src = `/a/${m[1]}/qr.svg`;
+    qr.closest('figure').hidden = !m;
+    if (a.id && !printed.has('appointment:' + a.id)) {
+      printed.add('appointment:' + a.id);
+      api('POST', `/api/kiosk/appointments/${a.id}/print`, {}).catch(() => {});
+    }
   }
 
   function showGuide() {
