@@ -223,6 +223,7 @@ def check_in(
     at: datetime | None = None,
     device_id: str | None = None,
     language: str = "zh",
+    visit: Visit | None = None,
 ) -> CheckIn:
     """The customer arrived: within the window a ticket ahead of walk-ins, later an ordinary one.
 
@@ -248,7 +249,8 @@ def check_in(
             details={"opens": opens.isoformat()},
         )
     in_window = at <= closes and appt.status == "booked"
-    visit = s.get(Visit, appt.visit_id) if appt.visit_id else None
+    # the visit where the customer stands now, else the one they booked in
+    visit = visit or (s.get(Visit, appt.visit_id) if appt.visit_id else None)
     ticket = tickets.issue(
         s,
         hall,

@@ -130,3 +130,18 @@ def test_supervisor_reveal_of_phone_is_audited_guide_sees_mask(client, device, s
 
     with app.extensions["sessions"]() as s:
         assert [e.action for e in s.query(AuditEntry).all()] == ["phone.reveal"]
+
+
+def test_a_check_in_sent_twice_with_its_key_is_one_check_in(client, device):
+    slot = slots(client, device)[0]
+    appt = book(client, device, slot).json
+    session = client.post("/api/kiosk/sessions", json={"device_id": "kiosk-2"}, headers=device).json
+    key = {**device, "Idempotency-Key": "checkin-1"}
+    with near(slot):
+        first = client.post("/api/appointments/check-in", json={"code": appt["code"], "session_id": session["id"]},
+                            headers=key)
+        repeat = client.post("/api/appointments/check-in", json={"code": appt["code"], "session_id": session["id"]},
+                             headers=key)
+    assert first.status_code == repeat.status_code == 201 and first.json["id"] == repeat.json["id"]
+    # the ticket is the kiosk's where the customer stands, on that kiosk's visit
+    assert first.json["visit_id"] == session["visit_id"]

@@ -130,21 +130,23 @@ def public_status(token: str):
 
 
 @bp.post("/api/appointments/check-in")
-@require("kiosk", "guide", "supervisor")
+@require("kiosk", "assistant", "guide", "supervisor")
+@idempotent
 @bp.input(CheckInIn, arg_name="body")
 def check_in(body):
-    """The customer arrived with the code or their phone: a ticket, ahead of walk-ins within the window."""
+    """The customer arrived with the code or their phone: a ticket, ahead of walk-ins within the window,
+    issued at the kiosk where they stand (its visit, when the call names its dialog session)."""
     s, h = db(), hall()
     lang = language(body["language"])
-    _visit, kiosk = origin()
+    visit, kiosk = origin(session_id=body.get("session_id"))
     appt = (
         appointments.by_code(s, body["code"], lang)
         if body.get("code")
         else appointments.by_phone(s, h, body["phone"], language=lang)
     )
-    done = appointments.check_in(s, h, appt, device_id=kiosk, language=lang)
+    done = appointments.check_in(s, h, appt, device_id=kiosk, language=lang, visit=visit)
     return commit(
-        {
+        lambda: {
             **ticket_body(done.ticket),
             "in_window": done.in_window,
             "message": done.message,

@@ -71,6 +71,8 @@ class CheckInIn(Schema):
     code = String(validate=Length(4, 12))
     phone = String(validate=Length(1, 20))
     language = String(load_default="zh", validate=LANG)
+    # the kiosk dialog where the customer stands: the ticket is that kiosk's and that visit's
+    session_id = String(validate=Length(1, 40))
 
     @validates_schema
     def _code_or_phone(self, data, **_kwargs):
