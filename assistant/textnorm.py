@@ -1,4 +1,4 @@
-"""Digit and phone-number normalization shared by the actions (no Rasa imports)."""
+"""Digit, phone-number and booking-code normalization shared by the actions (no Rasa imports)."""
 
 from __future__ import annotations
 
@@ -22,3 +22,17 @@ def extract_phone(value: str) -> str | None:
     compact = re.sub(r"^(\+?86)(?=1[3-9]\d{9}(?!\d))", "", compact)
     found = PHONE_RE.findall(compact)
     return found[0] if len(found) == 1 else None
+
+
+# what people say around the code: "预约码是 K7QX2M", "my code is k7qx2m"
+CODE_WORDS = re.compile(r"预约码|签到码|我的|是|为|\b(?:my|booking|appointment|code|is|it's)\b", re.I)
+CODE = re.compile(r"^[A-Z0-9]{4,12}$")
+
+
+def read_code(value: str) -> str | None:
+    """'预约码是 k7qx2m' -> 'code:K7QX2M', '138 1234 5678' -> 'phone:13812345678'; None when neither."""
+    phone = extract_phone(value)
+    if phone:
+        return f"phone:{phone}"
+    code = re.sub(r"[^A-Za-z0-9]", "", CODE_WORDS.sub(" ", normalize_digits(value))).upper()
+    return f"code:{code}" if CODE.match(code) else None

@@ -10,6 +10,11 @@ from assistant.actions.appointment import (  # noqa: F401
     ValidateAppointmentForm,
     ValidateCallbackForm,
 )
+from assistant.actions.checkin import (  # noqa: F401
+    ActionAskAppointmentCode,
+    ActionCheckIn,
+    ValidateCheckinForm,
+)
 from assistant.actions.triage import (  # noqa: F401
     ActionCallGuide,
     ActionClarify,

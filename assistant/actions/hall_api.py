@@ -120,6 +120,16 @@ class HallApi:
             idempotency_key=key,
         )
 
+    def check_in(self, code: str | None, phone: str | None, language: str, key: str) -> dict[str, Any]:
+        """The customer's appointment (by code, else today's of that phone) becomes a ticket at this kiosk."""
+        found = {"code": code} if code else {"phone": phone}
+        return self._request(
+            "POST",
+            "/api/appointments/check-in",
+            body={**found, "language": language, "session_id": self.session_id},
+            idempotency_key=key,
+        )
+
 
 _TAXONOMY_CACHE: dict[str, Any] = {"at": 0.0, "types": {}}
 _TAXONOMY_TTL_S = 60.0

@@ -67,6 +67,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "系统暂时出了点问题，我已请引导员过来帮您，请稍等。",
         "en": "Something went wrong on our side. A guide is on the way to help you.",
     },
+    "ask_code": {
+        "zh": "请输入您的预约码（6 位字母和数字），或者预约时留的手机号。",
+        "en": "Please enter your booking code (6 letters and digits), or the mobile number you booked with.",
+    },
+    "bad_code": {
+        "zh": "这不像预约码或手机号。预约码是 6 位字母和数字，例如 K7QX2M；也可以输入 11 位手机号。",
+        "en": "That isn't a booking code or a mobile number. A code has 6 letters and digits, e.g. K7QX2M; "
+        "or enter your 11-digit mobile number.",
+    },
     "weekday": {"zh": "一二三四五六日", "en": "Mon Tue Wed Thu Fri Sat Sun"},
 }
 

@@ -49,6 +49,7 @@ def hall_server(hall_db) -> Iterator[str]:
         KIOSK_DATABASE_URL=f"sqlite:///{hall_db}",
         KIOSK_SNAPSHOT_DIR=str(hall_db.parent / "snapshots"),
         KIOSK_PRINTER="file",
+        KIOSK_OUTBOX_FILE=str(hall_db.parent / "outbox.jsonl"),
         KIOSK_WORKERS="1",
         # no Rasa behind this hall server: kiosk sessions open in menu mode
         KIOSK_RASA_URL=f"http://127.0.0.1:{free_port()}",
