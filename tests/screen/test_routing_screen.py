@@ -7,6 +7,8 @@ emergency screen with 95598. No session service at all: the screen asks POST /ap
 """
 from __future__ import annotations
 
+import re
+import time
 
 import requests
 from playwright.sync_api import expect
@@ -50,6 +52,17 @@ def test_nobody_at_the_back_office_the_call_back_form_then_an_appointment_instea
     first_slot.click()
     kiosk.wait_state("appointment")
     assert page.inner_text("#appt-phone") == "138****5678"
+    # the customer's copy: where to go, the QR of the booking's own page, the slip printed once
+    expect(page.locator("#appt-place")).to_have_text("大客户经理室")
+    expect(page.locator("#screen-appointment figure.qr")).to_be_visible()
+    code = page.inner_text("#appt-code")
+    expect(page.locator("#appt-qr")).to_have_attribute("src", re.compile(r"^/a/[^/]+/qr\.svg$"))
+    deadline = time.monotonic() + 10
+    while code.encode("gb18030") not in (kiosk.server.printer_out.read_bytes()
+                                         if kiosk.server.printer_out.exists() else b""):
+        assert time.monotonic() < deadline, "the slip was not printed"
+        time.sleep(0.2)
+    assert "预约凭条".encode("gb18030") in kiosk.server.printer_out.read_bytes()
     assert not kiosk.errors
 
 
