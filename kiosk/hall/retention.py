@@ -2,7 +2,7 @@
 
 - What customers typed or said at the kiosk (dialog turns, triage texts,
   guide alerts, hand-overs) and their contact details (appointments' and
-  call-backs' names and phone numbers) are redacted after `days` (KIOSK_REDACT_AFTER_DAYS, 180 by default);
+  call-backs' names and phone numbers, the numbers text messages went to) are redacted after `days` (KIOSK_REDACT_AFTER_DAYS, 180 by default);
   the visit, its triage and its outcome stay for the KPIs. The assistant's
   own record of the dialogs (Rasa's tracker store) is deleted after as many days.
 - Snapshots: kiosk/hall/snapshots.py (KIOSK_SNAPSHOT_DAYS).
@@ -24,6 +24,7 @@ from kiosk.models import (
     Handover,
     IdempotentRequest,
     LiveEvent,
+    Notification,
     Triage,
     VisitEvent,
 )
@@ -55,6 +56,9 @@ def redact(s: Session, days: int, at: datetime | None = None) -> int:
         .where(Appointment.created_at < cutoff, Appointment.phone != "")
         .values(name="", phone=""),
         update(Callback).where(Callback.created_at < cutoff, Callback.phone != "").values(name="", phone=""),
+        update(Notification)
+        .where(Notification.created_at < cutoff, Notification.recipient != "")
+        .values(recipient=""),
     ):
         changed += s.execute(stmt.execution_options(synchronize_session=False)).rowcount  # type: ignore[attr-defined]
     return changed

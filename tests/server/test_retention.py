@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from kiosk import clock
 from kiosk.hall import appointments, callbacks, duty, handovers, retention, triage, visits
 from kiosk.models import (Appointment, AppointmentSlot, Callback, GuideAlert, Handover, IdempotentRequest,
-                          LiveEvent, Triage, Visit, VisitEvent)
+                          LiveEvent, Notification, Triage, Visit, VisitEvent)
 from kiosk.web import maintenance
 
 
@@ -48,6 +48,7 @@ def test_personal_data_is_redacted_after_its_days_and_the_rest_stays(app):
                 *s.execute(select(Appointment.name, Appointment.phone).where(Appointment.visit_id == visit_id)),
                 *s.execute(select(Callback.name, Callback.phone).where(Callback.visit_id == visit_id)),
                 *s.scalars(select(Handover.text).where(Handover.visit_id == visit_id)),
+                *s.scalars(select(Notification.recipient).join(Appointment).where(Appointment.visit_id == visit_id)),
             ]
             return str(rows)
 
