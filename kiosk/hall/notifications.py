@@ -45,18 +45,30 @@ def queue(s: Session, appt: Appointment, kind: str, text: str, at: datetime | No
     return True
 
 
-def deliver_due(sessions: sessionmaker, gateway: Gateway, attempts: int, at: datetime | None = None) -> int:
-    """Send what is due, each message claimed first (several workers run this); returns how many were sent."""
-    at = at or clock.now()
-    with sessions() as s, s.begin():
-        due = s.scalars(
+def due(s: Session, at: datetime | None = None, limit: int = 50) -> list[int]:
+    """The messages to send now: new ones, failed ones whose retry is due, and claims left by a dead worker."""
+    return list(
+        s.scalars(
             select(Notification.id)
-            .where(Notification.status.in_(("pending", "sending")), Notification.due_at <= at)
+            .where(
+                Notification.status.in_(("pending", "sending")), Notification.due_at <= (at or clock.now())
+            )
             .order_by(Notification.due_at)
-            .limit(50)
-        ).all()
+            .limit(limit)
+        )
+    )
+
+
+def deliver(
+    sessions: sessionmaker, gateway: Gateway, ids: list[int], attempts: int, at: datetime | None = None
+) -> int:
+    """Send these messages, each claimed first (several workers run this); returns how many were sent.
+
+    No transaction is open while the gateway is called: a slow gateway holds no database lock.
+    """
+    at = at or clock.now()
     sent = 0
-    for notification_id in due:
+    for notification_id in ids:
         with sessions() as s, s.begin():
             claimed = cast(
                 "CursorResult[Any]",

@@ -74,8 +74,11 @@ def appointment_messages(app: Flask) -> int:
     with sessions() as s, s.begin():
         appointments.mark_no_shows(s, hall)
         appointments.queue_reminders(s, hall)
-    settings = app.extensions["settings"]
-    return notifications.deliver_due(sessions, app.extensions["gateway"], settings.sms_attempts)
+        due = notifications.due(s)
+    if not due:
+        return 0
+    attempts = app.extensions["settings"].sms_attempts
+    return notifications.deliver(sessions, app.extensions["gateway"], due, attempts)
 
 
 def init_app(app: Flask) -> None:

@@ -69,8 +69,10 @@ def booked(client, device, text_phone="13812345678"):
 
 
 def deliver(app, gateway, at, attempts=3):
+    with clock.frozen(at), app.extensions["sessions"]() as s:
+        due = notifications.due(s)
     with clock.frozen(at):
-        return notifications.deliver_due(app.extensions["sessions"], gateway, attempts)
+        return notifications.deliver(app.extensions["sessions"], gateway, due, attempts)
 
 
 def listed(client, staff):
