@@ -14,7 +14,6 @@ import requests
 from playwright.sync_api import expect
 
 
-
 def _wake(kiosk, track: str = "1") -> int:
     visit = kiosk.approach(track)["visit_id"]
     kiosk.wait_state("dialog")

@@ -4,7 +4,6 @@ with its code among the notifications, check-in twice and with an unknown code, 
 from __future__ import annotations
 
 import json
-import os
 import time
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -12,7 +11,7 @@ from zoneinfo import ZoneInfo
 import requests
 
 from kiosk.models import AppointmentSlot
-from tests.server.test_production import bearer, cli
+from tests.server.test_production import bearer
 from tests.staff.helpers import at_url, make_user
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -37,11 +36,7 @@ def test_booking_to_check_in_on_the_real_server(hall_server, db_url, tmp_path):
     code = booked.json()["code"]
     assert booked.json()["place"] == "大客户经理室" and booked.json()["materials"]
 
-    env = {**os.environ, "KIOSK_ENV": "development", "KIOSK_DATABASE_URL": db_url,
-           "KIOSK_USER_PASSWORD": "password-123"}
-    made = cli(env, "create-user", "wang", "--role", "backoffice", "--staff", "王经理")
-    assert made.returncode == 0, made.stderr
-    wang = bearer(made.stdout.split("API token (shown once): ")[1].strip())
+    wang = bearer(hall_server.create_user("wang", "--role", "backoffice", "--staff", "王经理"))
     day = start.astimezone(TZ).date().isoformat()
     listed = requests.get(f"{url}/api/appointments?date={day}", headers=wang, timeout=10)
     assert listed.status_code == 200
