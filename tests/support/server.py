@@ -37,8 +37,11 @@ class HallServerProcess:
         self.url = f"http://127.0.0.1:{self.port}"
         self.device_token = env.pop("KIOSK_DEVICE_TOKEN", "test-device-token")
         # development mode (the shared device token) unless a test asks for production
+        # customers' text messages go to a file of this run, not the checkout's var/ (unless a test names one)
+        outbox = Path(os.environ.get("TMPDIR", "/tmp")) / f"hall-outbox-{self.port}.jsonl"
         self.env = {**os.environ, "KIOSK_ENV": "development", "KIOSK_DATABASE_URL": database_url,
-                    "KIOSK_PORT": str(self.port), "KIOSK_DEVICE_TOKEN": self.device_token, **env}
+                    "KIOSK_PORT": str(self.port), "KIOSK_DEVICE_TOKEN": self.device_token,
+                    "KIOSK_OUTBOX_FILE": str(outbox), **env}
         self.proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 30) -> "HallServerProcess":
