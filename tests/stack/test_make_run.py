@@ -47,6 +47,9 @@ class Stack:
             "KIOSK_ADMIN_PASSWORD": "stack-admin-password",
             "KIOSK_AGENT_SNAPSHOTS__DIRECTORY": str(self.dir / "agent-snapshots"),
             "KIOSK_AGENT_SPEECH__PLAYER": "none",
+            # this test checks where the dialog's calls go, not how fast: a loaded machine's first
+            # turn can outlast the 1.3 s a kiosk waits before it shows the touch menu
+            "KIOSK_RASA_TIMEOUT_S": "15",
         }
         self.log = self.dir / "make-run.log"
         self.proc: subprocess.Popen | None = None
