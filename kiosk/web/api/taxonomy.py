@@ -1,4 +1,4 @@
-"""The business types with their routes, queues and materials."""
+"""The business types with their routes, queues, materials, short names and the kiosk's groups."""
 
 from __future__ import annotations
 
@@ -13,7 +13,11 @@ bp = APIBlueprint("taxonomy", __name__, tag="Business types")
 @bp.get("/api/business-types")
 def list_types():
     tax = hall().taxonomy
-    return {"business_types": [bt.as_dict() for bt in tax.types.values()], "queues": tax.queues}
+    return {
+        "business_types": [bt.as_dict() for bt in tax.types.values()],
+        "queues": tax.queues,
+        "groups": [g.as_dict() for g in tax.groups],
+    }
 
 
 @bp.get("/api/business-types/<type_id>")
