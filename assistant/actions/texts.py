@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 TEXTS: dict[str, dict[str, str]] = {
+    # {name}: the business type's short name (config/business_types.yml); in English a phrase
+    # such as "pay a bill" that reads after "to"
     "confirm_business": {
         "zh": "您是要办理「{name}」吗？",
-        "en": "You would like: {name}. Is that right?",
+        "en": "You'd like to {name}, is that right?",
     },
     "yes": {"zh": "对，是的", "en": "Yes"},
     "no": {"zh": "不对", "en": "No"},
@@ -78,6 +80,11 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "weekday": {"zh": "一二三四五六日", "en": "Mon Tue Wed Thu Fri Sat Sun"},
 }
+
+
+def in_sentence(name: str, language: str | None) -> str:
+    """A short name inside an English sentence: 'Pay a bill' -> 'pay a bill' (only its first letter)."""
+    return name[:1].lower() + name[1:] if language == "en" else name
 
 
 def text(key: str, language: str | None, **values: Any) -> str:

@@ -11,7 +11,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from assistant.actions.hall_api import HallAction, HallApi, HallApiError, taxonomy
-from assistant.actions.texts import text
+from assistant.actions.texts import in_sentence, text
 
 logger = logging.getLogger(__name__)
 
@@ -113,11 +113,14 @@ def reading_of(tracker: Tracker) -> dict[str, str]:
     return found
 
 
+def short_name(info: dict[str, Any], business_type: str, language: str) -> str:
+    """The business type's short name in the customer's language (config/business_types.yml)."""
+    lang = "en" if language == "en" else "zh"
+    return (info.get("short") or {}).get(lang) or info.get(lang) or business_type
+
+
 def display_name(business_type: str, language: str, tracker: Tracker) -> str:
-    info = taxonomy(client_for(tracker)).get(business_type)
-    if not info:
-        return business_type
-    return info.get("en" if language == "en" else "zh") or business_type
+    return short_name(taxonomy(client_for(tracker)).get(business_type) or {}, business_type, language)
 
 
 def business_candidates(tracker: Tracker) -> list[dict[str, Any]]:
@@ -235,7 +238,7 @@ class ActionTriage(HallAction):
                 text=text(
                     "confirm_business",
                     language,
-                    name=display_name(business_type, language, tracker),
+                    name=in_sentence(display_name(business_type, language, tracker), language),
                 ),
                 buttons=[
                     {"title": text("yes", language), "payload": "/affirm"},

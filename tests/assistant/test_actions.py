@@ -7,6 +7,7 @@ returned messages and events, and what the hall server now holds.
 from __future__ import annotations
 
 import itertools
+import re
 import uuid
 from typing import Any, Dict, List, Optional
 
@@ -91,7 +92,7 @@ def test_typed_request_is_confirmed_first(action_server, domain):
     assert triage["business_type"] == "invoice" and triage["route"] == "counter"
     assert triage["queue"] == "A"
     question = [r for r in result["responses"] if r.get("buttons")][0]
-    assert "发票开具" in question["text"]
+    assert question["text"] == "您是要办理「开发票」吗？"  # the short name (config/business_types.yml)
     assert [b["payload"] for b in question["buttons"]] == ["/affirm", "/deny"]
 
 
@@ -345,5 +346,25 @@ def test_language_comes_from_message_metadata(action_server, domain):
     result = run(action_server, domain, "action_triage",
                  tracker(intent="invoice", text="I need an invoice", slots={"language": "en"}))
     question = [r for r in result["responses"] if r.get("buttons")][0]
-    assert "Issue or reprint an invoice" in question["text"]
+    assert question["text"] == "You'd like to get an invoice, is that right?"
     assert question["buttons"][0]["title"] == "Yes"
+
+
+def test_english_replies_are_sentences_with_short_names(action_server, hall_server, kiosk_session, domain):
+    """The route's reply: a sentence with the short name, the English materials, an English ticket line."""
+    result = run(action_server, domain, "action_route",
+                 tracker(intent="affirm", text="yes", sender_id=kiosk_session,
+                         slots={"language": "en", "business_type": "bill_inquiry", "stage": "confirming"}))
+    said = texts(result)
+    assert said.startswith("Sure, I'll help you check a bill or usage.\nPlease have these ready:\n1. ")
+    assert "Your number is A" in said
+    assert not re.search(r"[\u3400-\u9fff]", said), said  # not a Chinese character in any of it
+
+    ranking = [{"name": "nlu_fallback", "confidence": 0.55}, {"name": "bill_inquiry", "confidence": 0.41},
+               {"name": "meter_issue", "confidence": 0.37}]
+    result = run(action_server, domain, "action_clarify",
+                 tracker(intent="nlu_fallback", confidence=0.55, text="my bill is strange", ranking=ranking,
+                         slots={"language": "en"}))
+    clarify = [r for r in result["responses"] if r.get("buttons")][0]
+    assert [b["title"] for b in clarify["buttons"]] == ["Check a bill or usage", "Have a meter checked",
+                                                         "None of these, talk to staff"]
