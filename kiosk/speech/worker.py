@@ -1,25 +1,27 @@
-"""The speech worker: one utterance at a time, in its own thread, through pyttsx3 and espeak-ng.
+"""The speech worker: one utterance at a time, in its own thread, rendered by espeak-ng.
 
-pyttsx3's espeak driver synthesises a whole utterance into a WAV before
-playing it, and its 'started-utterance' fires before synthesis; so the
-worker has pyttsx3 render each text to a WAV (cached: greetings repeat) and
-starts the player itself, which gives a true start-of-speech time. Without
-an audio player (a headless box) the worker waits out the utterance's
-length instead, so utterances still never overlap. A greeting that waited
-longer than its stale limit is dropped rather than spoken to nobody.
+Each text is rendered to a WAV by the espeak-ng command (cached: greetings
+repeat), and the worker starts the player itself, which gives a true
+start-of-speech time. Without an audio player (a headless box) the worker
+waits out the utterance's length instead, so utterances still never
+overlap. A greeting that waited longer than its stale limit is dropped
+rather than spoken to nobody.
 
 People arriving together are greeted together, as a greeter at the door
 does: a greeting asked for `together` while the same words are being
 spoken (or still wait their turn) joins them instead of queueing a second
-greeting behind the first. A greeting also cuts a notice short (the
-umbrella reminder); the notice is said again after it, once.
+greeting behind the first. A greeting also cuts a notice (the umbrella
+reminder) or a reply short; it is said again after it, once.
+
+Replies are the kiosk dialog's messages read aloud (`kiosk/speech/reader.py`):
+`hush()` stops the one being read and drops those waiting, when the
+customer touches the screen; greetings, calls and notices are not hushed.
+Each utterance may have its own rate (slower for the elderly mode).
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import io
 import itertools
 import logging
 import os
@@ -37,14 +39,12 @@ from typing import ClassVar
 
 log = logging.getLogger(__name__)
 
-_engine_lock = threading.Lock()  # espeak is one per process: one synthesis at a time
-
 
 @dataclass
 class Utterance:
     text: str
     lang: str = "zh"
-    kind: str = "greeting"  # greeting | ticket | notice (spoken in that order of priority)
+    kind: str = "greeting"  # greeting | ticket | reply | notice (spoken in that order of priority)
     requested_at: float = 0.0
     stale_after: float | None = None
     on_start: Callable[[Utterance, float], None] | None = None
@@ -52,12 +52,15 @@ class Utterance:
     dedupe: str | None = None  # an utterance with the same key already waiting makes this one redundant
     still_wanted: Callable[[], bool] | None = None  # False when its turn comes: dropped (the person left)
     together: bool = False  # may join the same words already queued or being spoken
+    rate: int | None = None  # words per minute; None: the worker's rate
     started_at: float | None = None
-    status: str = "queued"  # queued | speaking | spoken | joined | interrupted | dropped | merged
+    # queued | speaking | spoken | joined | interrupted | hushed | dropped | merged
+    status: str = "queued"
     duration_s: float | None = None
     companions: list[Utterance] = field(default_factory=list)  # joined this one (greeted together)
     joined: Utterance | None = None  # the utterance this one joined
-    repeated: bool = False  # a notice said again after a greeting cut it short
+    repeated: bool = False  # said again after a greeting cut it short
+    hush_gen: int = 0  # a reply asked for before the last hush() is not said
     done: threading.Event = field(default_factory=threading.Event)
 
     def wanted(self) -> bool:
@@ -78,74 +81,40 @@ def wav_duration(path: str | os.PathLike) -> float:
         return w.getnframes() / float(w.getframerate())
 
 
-_engine = None
-_engine_props: tuple | None = None
+class EspeakRenderer:
+    """Renders text to WAV files with the espeak-ng command: one process per text, so any thread may call it.
 
-
-def _shared_engine():
-    """One pyttsx3 engine for the process, never dropped.
-
-    espeak-ng initialises once per process and its synthesis callback is
-    global: a second engine, or a dropped one being collected (its driver
-    clears the callback), silently stops synthesis for everyone.
+    The command rather than a binding: each rendering gets its own voice and
+    rate for certain (pyttsx3's shared engine applied a rate change late), and
+    nothing is left running between two of them.
     """
-    global _engine
-    if _engine is None:
-        import pyttsx3
-
-        _engine = pyttsx3.init("espeak") if os.name == "posix" else pyttsx3.init()
-    return _engine
-
-
-class Pyttsx3Renderer:
-    """Renders text to WAV files with pyttsx3 (espeak-ng on Linux); safe from any thread."""
 
     def __init__(self, voice: str = "cmn", voice_en: str = "en", rate: int = 170, volume: float = 1.0):
-        with _engine_lock:
-            self.engine = _shared_engine()
+        exe = shutil.which("espeak-ng")
+        if exe is None:
+            raise RuntimeError("espeak-ng is not installed (scripts/system-deps.sh)")
+        self.exe = exe
         self.voices = {"zh": voice, "en": voice_en}
         self.rate = rate
         self.volume = volume
 
-    def render(self, text: str, path: str, lang: str = "zh") -> str:
+    def render(self, text: str, path: str, lang: str = "zh", rate: int | None = None) -> str:
         voice = self.voices.get(lang, self.voices["zh"])
-        with _engine_lock:
-            global _engine_props
-            props = (voice, self.rate, self.volume)
-            if props != _engine_props:
-                # pyttsx3 2.99 + espeak-ng apply a change reliably on a fresh engine; a later change
-                # of rate may lag (its run loop ends before espeak-ng's thread): one rate per process
-                self.engine.setProperty("voice", voice)  # first: choosing a voice resets espeak's rate
-                self.engine.setProperty("rate", self.rate)
-                self.engine.setProperty("volume", self.volume)
-                _engine_props = props
-            self._synth(text, path)
+        amplitude = str(round(self.volume * 100))  # espeak-ng's 100 is its normal loudness
+        cmd = [self.exe, "-v", voice, "-s", str(rate or self.rate), "-a", amplitude, "-b", "1", "-w", path]
+        # the text on stdin: a text starting with '-' is never read as an option
+        done = subprocess.run(cmd, input=text.encode("utf-8"), capture_output=True, timeout=60)
+        if done.returncode != 0 or not os.path.exists(path):
+            why = done.stderr.decode(errors="replace").strip()[:200]
+            raise RuntimeError(f"espeak-ng wrote no audio for {text!r}: {why}")
         return path
-
-    def _synth(self, text: str, path: str) -> None:
-        if os.path.exists(path):
-            os.remove(path)
-        # the espeak driver prints "Audio saved to ..." on every file
-        with contextlib.redirect_stdout(io.StringIO()):
-            self.engine.save_to_file(text, path)
-            self.engine.runAndWait()
-            # pyttsx3 2.99's espeak loop can return while espeak-ng's thread is still
-            # synthesising (the file appears when it finishes): wait for it
-            driver = getattr(getattr(self.engine, "proxy", None), "_driver", None)
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline and (
-                not os.path.exists(path) or getattr(driver, "_speaking", False)
-            ):
-                time.sleep(0.005)
-        if not os.path.exists(path):
-            raise RuntimeError(f"speech engine wrote no audio for {text!r}")
 
 
 def render_wav(
     text: str, path: str, lang: str = "zh", *, voice: str = "cmn", voice_en: str = "en", rate: int = 170
 ) -> float:
-    """Render one text to a WAV with pyttsx3; returns its duration in seconds."""
-    Pyttsx3Renderer(voice, voice_en, rate).render(text, path, lang)
+    """Render one text to a WAV with espeak-ng; returns its duration in seconds."""
+    EspeakRenderer(voice, voice_en, rate).render(text, path, lang)
     return wav_duration(path)
 
 
@@ -177,7 +146,7 @@ class SpeechWorker:
         self.enabled = enabled
         self.player = resolve_player(player)
         self._settings = (voice, voice_en, rate, volume)
-        self._renderer: Pyttsx3Renderer | None = None
+        self._renderer: EspeakRenderer | None = None
         self._renderer_failed = False
         # greetings go before tickets before notices: a second customer's greeting must not wait out
         # the first one's umbrella reminder and go stale
@@ -188,8 +157,10 @@ class SpeechWorker:
         self._current: Utterance | None = None
         self._queued_together: dict[tuple[str, str], Utterance] = {}  # greetings waiting their turn
         self._preempt = threading.Event()
+        self._hush = threading.Event()  # the reply being read is to stop
+        self._hush_gen = 0
         self._thread: threading.Thread | None = None
-        self._cache: dict[tuple[str, str], str] = {}
+        self._cache: dict[tuple[str, str, int | None], str] = {}
         self.cache_dir = cache_dir or tempfile.mkdtemp(prefix="kiosk-speech-")
         self.history: list[Utterance] = []
         self.speaking = threading.Event()
@@ -213,7 +184,8 @@ class SpeechWorker:
         self._thread.start()
         return self
 
-    PRIORITY: ClassVar[dict[str, int]] = {"prepare": 0, "greeting": 1, "ticket": 2, "notice": 3}
+    PRIORITY: ClassVar[dict[str, int]] = {"prepare": 0, "greeting": 1, "ticket": 2, "reply": 3, "notice": 3}
+    PREEMPTIBLE: ClassVar[tuple[str, ...]] = ("notice", "reply")  # a greeting cuts these short
 
     def _put(self, utt: Utterance | None) -> None:
         rank = 9 if utt is None else self.PRIORITY.get(utt.kind, 3)
@@ -231,6 +203,7 @@ class SpeechWorker:
         dedupe: str | None = None,
         still_wanted=None,
         together: bool = False,
+        rate: int | None = None,
     ) -> Utterance:
         utt = Utterance(
             text=text,
@@ -243,9 +216,11 @@ class SpeechWorker:
             dedupe=dedupe,
             still_wanted=still_wanted,
             together=together,
+            rate=rate,
         )
         joined_at = None
         with self._lock:
+            utt.hush_gen = self._hush_gen
             if dedupe is not None:
                 if dedupe in self._waiting:
                     utt.status = "merged"
@@ -266,7 +241,7 @@ class SpeechWorker:
                 if (
                     kind == "greeting"
                     and current is not None
-                    and current.kind == "notice"
+                    and current.kind in self.PREEMPTIBLE
                     and not current.repeated
                 ):
                     self._preempt.set()
@@ -300,6 +275,14 @@ class SpeechWorker:
         )
         return self.say(text, lang=lang, kind="ticket")
 
+    def hush(self) -> None:
+        """The customer touched the screen: stop the reply being read and drop the replies waiting."""
+        with self._lock:
+            self._hush_gen += 1
+            current = self._current
+            if current is not None and current.kind == "reply":
+                self._hush.set()
+
     def prepare(self, texts: Sequence[tuple[str, str]]) -> None:
         """Render these (text, lang) pairs ahead, in the worker, so saying them later starts at once."""
         for text, lang in texts:
@@ -314,26 +297,26 @@ class SpeechWorker:
         return self._queue.empty() and not self.speaking.is_set()
 
     # -- worker thread --------------------------------------------------
-    def _renderer_or_none(self) -> Pyttsx3Renderer | None:
+    def _renderer_or_none(self) -> EspeakRenderer | None:
         if self._renderer is None and not self._renderer_failed:
             try:
-                self._renderer = Pyttsx3Renderer(*self._settings)
+                self._renderer = EspeakRenderer(*self._settings)
             except Exception as exc:  # no espeak-ng: speak nothing, keep the pacing
                 self._renderer_failed = True
                 log.error("speech engine unavailable (%s); utterances are logged only", exc)
         return self._renderer
 
-    def wav_for(self, text: str, lang: str) -> str | None:
-        key = (text, lang)
+    def wav_for(self, text: str, lang: str, rate: int | None = None) -> str | None:
+        key = (text, lang, rate)
         path = self._cache.get(key)
         if path and os.path.exists(path):
             return path
         renderer = self._renderer_or_none()
         if renderer is None:
             return None
-        name = hashlib.sha1(f"{lang}:{text}".encode()).hexdigest()[:16] + ".wav"
+        name = hashlib.sha1(f"{lang}:{rate}:{text}".encode()).hexdigest()[:16] + ".wav"
         path = os.path.join(self.cache_dir, name)
-        renderer.render(text, path, lang)
+        renderer.render(text, path, lang, rate)
         self._cache[key] = path
         return path
 
@@ -372,10 +355,20 @@ class SpeechWorker:
         """Drop the host's and companions' parts nobody is there for; True when none is left to say."""
         now = self.clock()
         for u in [utt, *utt.companions]:
-            if u.status in ("queued", "dropping") and (not u.wanted() or u.stale(now)):
-                log.info("dropped %s (%s): %s", u.kind, "stale" if u.stale(now) else "nobody there", u.text)
+            why = self._unwanted(u, now) if u.status in ("queued", "dropping") else None
+            if why:
+                log.info("dropped %s (%s): %s", u.kind, why, u.text)
                 u.status = "dropping"
         return all(u.status == "dropping" for u in [utt, *utt.companions])
+
+    def _unwanted(self, u: Utterance, now: float) -> str | None:
+        if u.kind == "reply" and u.hush_gen != self._hush_gen:
+            return "hushed"
+        if u.stale(now):
+            return "stale"
+        if not u.wanted():
+            return "nobody there"
+        return None
 
     def _speak(self, utt: Utterance) -> None:
         with self._lock:
@@ -385,7 +378,7 @@ class SpeechWorker:
             self._end(utt, "dropped")
             return
         try:
-            wav = self.wav_for(utt.text, utt.lang) if self.enabled else None
+            wav = self.wav_for(utt.text, utt.lang, utt.rate) if self.enabled else None
         except Exception:
             log.exception("speech synthesis failed for %r", utt.text)
             wav = None
@@ -411,23 +404,29 @@ class SpeechWorker:
             log.info("speaking (%s, %.1f s): %s", utt.kind, duration, utt.text)
             for u in starting:
                 self._call(u.on_start, u, start)
-            interrupted = self._play(utt, proc, start + duration)
+            cut = self._play(utt, proc, start + duration)
             with self._lock:
                 self._current = None
-            if interrupted:
+            if cut == "interrupted":
                 log.info("a greeting cut short the %s: %s (said again after it)", utt.kind, utt.text)
                 again = self.say(
-                    utt.text, lang=utt.lang, kind=utt.kind, stale_after=utt.stale_after, dedupe=utt.dedupe
+                    utt.text,
+                    lang=utt.lang,
+                    kind=utt.kind,
+                    stale_after=utt.stale_after,
+                    dedupe=utt.dedupe,
+                    rate=utt.rate,
                 )
                 again.repeated = True
-            self._end(utt, ("interrupted" if interrupted else "spoken") if utt in starting else "dropped")
+            self._end(utt, (cut or "spoken") if utt in starting else "dropped")
         finally:
             self.speaking.clear()
 
     def _begin(self, utt: Utterance) -> list[Utterance]:
         """Start the utterance now for those still waiting for it (call with the lock held); returns them."""
         if utt.kind == "greeting":
-            self._preempt.clear()  # a notice it was meant to cut short has already ended
+            self._preempt.clear()  # what it was meant to cut short has already ended
+        self._hush.clear()  # a hush meant the reply before; this one was asked for after it
         start = self.clock()
         starting = [u for u in [utt, *utt.companions] if u.status == "queued"]
         for u in starting:
@@ -436,25 +435,37 @@ class SpeechWorker:
         self._current = utt
         return starting
 
-    def _play(self, utt: Utterance, proc, end: float) -> bool:
-        """Wait out the utterance; True if a greeting cut it short (only a notice, and only once)."""
-        preemptible = utt.kind == "notice" and not utt.repeated
-        if proc is not None and not preemptible:
-            proc.wait()
-        while proc is not None and proc.poll() is None:
-            if self._preempt.wait(0.02):
-                proc.terminate()
-                proc.wait()
-                return True
-        if proc is not None and proc.returncode not in (0, None) and proc.stderr is not None:
-            self._warn_player(proc.stderr.read().decode(errors="replace").strip()[:200])
+    def _play(self, utt: Utterance, proc, end: float) -> str | None:
+        """Wait out the utterance: None when it ends, 'interrupted' when a greeting cut it short
+        (a notice or a reply, once), 'hushed' when the customer stopped a reply."""
+        cuttable = utt.kind in self.PREEMPTIBLE and not utt.repeated
+        hushable = utt.kind == "reply"
+
+        def cut() -> str | None:
+            if hushable and self._hush.is_set():
+                return "hushed"
+            if cuttable and self._preempt.is_set():
+                return "interrupted"
+            return None
+
+        if proc is not None:
+            while proc.poll() is None:
+                why = cut()
+                if why:
+                    proc.terminate()
+                    proc.wait()
+                    return why
+                time.sleep(0.02)
+            if proc.returncode != 0 and proc.stderr is not None:
+                self._warn_player(proc.stderr.read().decode(errors="replace").strip()[:200])
         # a player that failed at once (no sound card) must not let the next utterance overlap
-        remaining = end - self.clock()
-        if remaining > 0:
-            if preemptible:
-                return self._preempt.wait(remaining)
-            time.sleep(remaining)
-        return False
+        until = time.monotonic() + max(0.0, end - self.clock())
+        while (left := until - time.monotonic()) > 0:
+            why = cut()
+            if why:
+                return why
+            time.sleep(min(0.02, left))
+        return None
 
     def _end(self, utt: Utterance, status: str) -> None:
         """Finish the host and every companion: each gets its own status."""

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from kiosk.agent.messages import greeting_text, spell_ticket, ticket_call_text
-from kiosk.speech import SpeechWorker, render_wav
+from kiosk.speech import SpeechWorker, render_wav, wav_duration
 
 from .conftest import report
 
@@ -175,3 +175,59 @@ def test_a_greeting_cuts_a_notice_short_and_the_notice_is_said_again_once():
     said = [(u.kind, u.status) for u in worker.history]
     assert said == [("notice", "interrupted"), ("greeting", "spoken"), ("notice", "spoken")]
     assert worker.history[2].repeated
+
+
+REPLY = "您好，欢迎光临供电营业厅！请问您要办理什么业务？可以点下面的按钮，也可以直接说。"
+
+
+def test_a_slower_rate_renders_a_longer_wav_each_time_it_is_asked_for(tmp_path):
+    """The elderly mode's slower speech: each utterance its own rate, also after switching back and forth."""
+    worker = SpeechWorker(player="none", rate=170, cache_dir=str(tmp_path))
+    normal = wav_duration(worker.wav_for(REPLY, "zh"))
+    slow = wav_duration(worker.wav_for(REPLY, "zh", 110))
+    again = wav_duration(worker.wav_for("请问您要办理什么业务？", "zh"))
+    slow_again = wav_duration(worker.wav_for("请问您要办理什么业务？", "zh", 110))
+    assert slow > normal * 1.35 and slow_again > again * 1.35
+    samples, _ = _samples(worker.wav_for(REPLY, "zh", 110))
+    assert float(np.sqrt(np.mean(samples.astype(np.float64) ** 2))) > 300  # speech, not silence
+
+
+def test_hush_stops_the_reply_being_read_and_drops_the_waiting_ones_but_not_a_greeting():
+    worker = SpeechWorker(player="none").start()
+    try:
+        ended = []
+        reading = worker.say(REPLY, kind="reply", on_done=lambda u, status: ended.append(time.monotonic()))
+        waiting = worker.say("请选择您要办理的业务。", kind="reply")
+        assert worker.speaking.wait(30) and reading.status == "speaking"
+        time.sleep(0.5)
+        worker.hush()
+        _wait(reading, waiting)
+        greeting = worker.say("下午好，欢迎光临。", kind="greeting")
+        worker.hush()  # nothing being read: a greeting is never hushed
+        after = worker.say("好的，为您办理「开发票」。", kind="reply")  # asked for after the hush: said
+        _wait(greeting, after)
+    finally:
+        worker.stop()
+    assert reading.status == "hushed" and waiting.status == "dropped" and waiting.started_at is None
+    assert reading.duration_s > 5 and ended[0] - reading.started_at < 2  # stopped well before its end
+    assert (greeting.status, after.status) == ("spoken", "spoken")
+
+
+def test_a_greeting_cuts_a_reply_short_and_the_reply_is_read_again_after_it():
+    worker = SpeechWorker(player="none").start()
+    try:
+        reply = worker.say(REPLY, kind="reply", rate=120)
+        assert worker.speaking.wait(30)
+        greeting = worker.say("下午好，欢迎光临。", kind="greeting", together=True)
+        _wait(reply, greeting)
+        deadline = time.monotonic() + 60
+        while len(worker.history) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        worker.stop()
+    said = [(u.kind, u.status) for u in worker.history]
+    assert said == [("reply", "interrupted"), ("greeting", "spoken"), ("reply", "spoken")]
+    assert greeting.started_at - greeting.requested_at < 0.3
+    assert worker.history[2].repeated and worker.history[2].rate == 120
+    # never overlapping: each starts once the one before has ended
+    assert worker.history[2].started_at >= greeting.started_at + greeting.duration_s - 0.01
