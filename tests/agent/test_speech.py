@@ -158,25 +158,6 @@ def test_greetings_waiting_their_turn_are_said_once_for_all_still_there():
                                                                                     "notice"]
 
 
-def test_a_greeting_cuts_a_notice_short_and_the_notice_is_said_again_once():
-    worker = SpeechWorker(player="none").start()
-    try:
-        notice = worker.say("请把雨伞放入门口的伞桶。", kind="notice", dedupe="umbrella")
-        assert worker.speaking.wait(30)
-        greeting = worker.say("下午好，欢迎光临。", kind="greeting", together=True)
-        _wait(notice, greeting)
-        deadline = time.monotonic() + 30
-        while len(worker.history) < 3 and time.monotonic() < deadline:
-            time.sleep(0.05)
-    finally:
-        worker.stop()
-    assert notice.status == "interrupted"
-    assert greeting.started_at - greeting.requested_at < 0.3  # did not wait out the notice
-    said = [(u.kind, u.status) for u in worker.history]
-    assert said == [("notice", "interrupted"), ("greeting", "spoken"), ("notice", "spoken")]
-    assert worker.history[2].repeated
-
-
 REPLY = "您好，欢迎光临供电营业厅！请问您要办理什么业务？可以点下面的按钮，也可以直接说。"
 
 
@@ -213,21 +194,24 @@ def test_hush_stops_the_reply_being_read_and_drops_the_waiting_ones_but_not_a_gr
     assert (greeting.status, after.status) == ("spoken", "spoken")
 
 
-def test_a_greeting_cuts_a_reply_short_and_the_reply_is_read_again_after_it():
+@pytest.mark.parametrize("kind,text,rate", [("notice", "请把雨伞放入门口的伞桶。", None), ("reply", REPLY, 120)])
+def test_a_greeting_cuts_a_notice_or_a_reply_short_and_it_is_said_again_once(kind, text, rate):
     worker = SpeechWorker(player="none").start()
     try:
-        reply = worker.say(REPLY, kind="reply", rate=120)
+        first = worker.say(text, kind=kind, rate=rate, dedupe=kind)
         assert worker.speaking.wait(30)
         greeting = worker.say("下午好，欢迎光临。", kind="greeting", together=True)
-        _wait(reply, greeting)
+        _wait(first, greeting)
         deadline = time.monotonic() + 60
         while len(worker.history) < 3 and time.monotonic() < deadline:
             time.sleep(0.05)
     finally:
         worker.stop()
+    assert first.status == "interrupted"
+    assert greeting.started_at - greeting.requested_at < 0.3  # did not wait out the first
     said = [(u.kind, u.status) for u in worker.history]
-    assert said == [("reply", "interrupted"), ("greeting", "spoken"), ("reply", "spoken")]
-    assert greeting.started_at - greeting.requested_at < 0.3
-    assert worker.history[2].repeated and worker.history[2].rate == 120
+    assert said == [(kind, "interrupted"), ("greeting", "spoken"), (kind, "spoken")]
+    again = worker.history[2]
+    assert again.repeated and again.rate == rate
     # never overlapping: each starts once the one before has ended
-    assert worker.history[2].started_at >= greeting.started_at + greeting.duration_s - 0.01
+    assert again.started_at >= greeting.started_at + greeting.duration_s - 0.01
