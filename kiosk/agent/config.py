@@ -299,6 +299,19 @@ class SpeechSettings(_Section):
     voice: str = Field(default="cmn", title="Voice", description="espeak-ng voice for zh (Mandarin).")
     voice_en: str = Field(default="en", title="English voice", description="espeak-ng voice for en.")
     rate: int = Field(default=170, ge=60, le=400, title="Rate", description="Words per minute.")
+    slow_rate: int = Field(
+        default=120,
+        ge=60,
+        le=400,
+        title="Slow rate",
+        description="Words per minute of the replies read in the kiosk screen's elderly mode (老年模式).",
+    )
+    read_replies: bool = Field(
+        default=True,
+        title="Read replies",
+        description="Follow the hall's speaker:<device> channel and read aloud the dialog messages "
+        "the kiosk screen asks for, through this worker (never over a greeting).",
+    )
     volume: float = Field(default=1.0, ge=0, le=1, title="Volume", description="0..1.")
     player: str | None = Field(
         default="auto",

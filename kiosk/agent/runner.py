@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import cv2
 
 from kiosk.speech import SpeechWorker
+from kiosk.speech.reader import ReplyReader
 
 from .capture import Frame, FrameSource
 from .config import AgentSettings
@@ -72,6 +73,7 @@ class Agent:
         self.client = client or EventSender(settings.server, timezone=settings.greeting.timezone)
         self.speech = speech or SpeechWorker.from_settings(settings.speech)
         self.snapshots = SnapshotStore(settings.snapshots) if settings.snapshots.enabled else None
+        self.reader: ReplyReader | None = None
         self.stats = AgentStats()
         self.tracks: list[Track] = []
         self._frame: Frame | None = None
@@ -230,6 +232,11 @@ class Agent:
         ]
         self.speech.prepare(texts)
         self.client.start(poll_flags_s=g.flags_poll_s)
+        sp = self.settings.speech
+        if sp.read_replies and self.settings.server.url:
+            self.reader = ReplyReader(
+                self.client.hall, self.speech, self.settings.server.device_id, slow_rate=sp.slow_rate
+            ).start()
         self._purge()
 
     def _purge(self) -> None:
@@ -283,6 +290,8 @@ class Agent:
         deadline = time.monotonic() + drain_s
         while not self.speech.idle() and time.monotonic() < deadline:
             time.sleep(0.05)
+        if self.reader is not None:
+            self.reader.stop()
         self.greeter.update(self.clock(), [], self.tracker.end_all())
         self.greeter.flush(self.clock())
         self.speech.stop(timeout=max(0.5, deadline - time.monotonic()))

@@ -153,9 +153,12 @@ def kiosk_of(who: Credential, session: KioskSession | None, visit: Visit | None)
 
 
 def check_channel(who: Credential, channel: str) -> None:
-    """A kiosk hears its own kiosk:<name> channel; no device hears the guides'."""
+    """A kiosk hears its own kiosk:<name> channel, and its camera agent also speaker:<name> (the
+    kiosk dialog to read aloud on its speaker); no device hears the guides'."""
     if who.shared:
         return
     if channel == f"kiosk:{who.name}" and who.kind in ("kiosk", "agent"):
+        return
+    if channel == f"speaker:{who.name}" and who.kind == "agent":
         return
     raise _refuse(f"{who.kind} {who.name} may not listen on {channel}")

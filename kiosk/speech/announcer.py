@@ -2,7 +2,7 @@
 
 It runs beside the hall display (`python -m kiosk announcer`), follows the
 server's `display` live channel, and hands every `call` to the speech worker,
-which renders it with pyttsx3 (espeak-ng) and plays one utterance at a time,
+which renders it with espeak-ng and plays one utterance at a time,
 so two calls never overlap. The event id is remembered: a reconnect resumes
 after the last call heard (Last-Event-ID) and never repeats one; a call
 older than `stale_s` when its turn comes is dropped rather than spoken late.
@@ -14,12 +14,11 @@ import argparse
 import json
 import logging
 import re
-import threading
 import time
-from collections.abc import Iterator
 
 from kiosk.agent.messages import ticket_call_text
-from kiosk.hall_client import HallApiError, HallClient
+from kiosk.hall_client import HallClient
+from kiosk.speech.follow import ChannelFollower
 from kiosk.speech.worker import SpeechWorker, Utterance, render_wav
 
 log = logging.getLogger(__name__)
@@ -41,39 +40,13 @@ def render_call(number: str, counter: str, path: str, lang: str = "zh") -> float
     return render_wav(call_text({"number": number, "counter": counter}, lang), path, lang)
 
 
-def sse_events(lines: Iterator[str]) -> Iterator[tuple[int | None, str, str]]:
-    """(id, event, data) from the lines of a text/event-stream."""
-    ev_id: int | None = None
-    ev_type = "message"
-    data: list[str] = []
-    for line in lines:
-        if line == "":
-            if data:
-                yield ev_id, ev_type, "\n".join(data)
-            ev_id, ev_type, data = None, "message", []
-        elif line.startswith(":"):
-            continue
-        else:
-            field, _, value = line.partition(":")
-            value = value[1:] if value.startswith(" ") else value
-            if field == "id" and value.isdigit():
-                ev_id = int(value)
-            elif field == "event":
-                ev_type = value
-            elif field == "data":
-                data.append(value)
-
-
-class Announcer:
+class Announcer(ChannelFollower):
     def __init__(self, hall: HallClient, worker: SpeechWorker, *, lang: str = "zh", stale_s: float = 60.0):
-        self.hall = hall
+        super().__init__(hall, "display")
         self.worker = worker
         self.lang = lang
         self.stale_s = stale_s
-        self.last_id: int | None = None
-        self.connected = threading.Event()
         self.spoken: list[Utterance] = []
-        self._stop = threading.Event()
 
     def handle(self, ev_id: int | None, ev_type: str, data: str) -> Utterance | None:
         if ev_type != "call":
@@ -91,34 +64,6 @@ class Announcer:
         utt = self.worker.say(text, lang=self.lang, kind="ticket", stale_after=self.stale_s)
         self.spoken.append(utt)
         return utt
-
-    def run(self) -> None:
-        backoff = 0.5
-        while not self._stop.is_set():
-            headers = {"Accept": "text/event-stream"}
-            if self.last_id is not None:
-                headers["Last-Event-ID"] = str(self.last_id)
-            try:
-                with self.hall.stream("/api/stream?channel=display", headers) as r:
-                    r.encoding = "utf-8"
-                    self.connected.set()
-                    backoff = 0.5
-                    for ev in sse_events(r.iter_lines(decode_unicode=True)):
-                        if self._stop.is_set():
-                            return
-                        self.handle(*ev)
-            except HallApiError as exc:
-                log.warning("display channel unreachable (%s); retrying", exc)
-            self.connected.clear()
-            self._stop.wait(backoff)
-            backoff = min(backoff * 2, 10.0)
-
-    def start(self) -> Announcer:
-        threading.Thread(target=self.run, name="announcer", daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
 
 
 def main(argv: list[str] | None = None) -> int:

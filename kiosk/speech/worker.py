@@ -162,6 +162,7 @@ class SpeechWorker:
         self._thread: threading.Thread | None = None
         self._cache: dict[tuple[str, str, int | None], str] = {}
         self.cache_dir = cache_dir or tempfile.mkdtemp(prefix="kiosk-speech-")
+        os.makedirs(self.cache_dir, exist_ok=True)
         self.history: list[Utterance] = []
         self.speaking = threading.Event()
         self._player_warned = False

@@ -9,7 +9,8 @@ import requests
 
 from kiosk.hall_client import HallClient
 from kiosk.speech import SpeechWorker, wav_duration
-from kiosk.speech.announcer import Announcer, call_text, counter_number, render_call, sse_events
+from kiosk.speech.announcer import Announcer, call_text, counter_number, render_call
+from kiosk.speech.follow import sse_events
 from tests.staff.conftest import login
 from tests.staff.helpers import kiosk_triage, make_user
 

@@ -14,6 +14,7 @@ def register(app: APIFlask) -> None:
         hall_flags,
         health,
         kiosk_sessions,
+        kiosk_speech,
         notifications,
         routing,
         staff,
@@ -37,6 +38,7 @@ def register(app: APIFlask) -> None:
         hall_flags,
         stream,
         kiosk_sessions,
+        kiosk_speech,
         staff,
     ):
         app.register_blueprint(module.bp)

@@ -22,7 +22,7 @@ from kiosk.web.database import db, release
 from kiosk.web.live import client_gone, stream
 
 bp = APIBlueprint("stream", __name__, tag="Live")
-_CHANNEL = re.compile(r"^(kiosk:[A-Za-z0-9_.\-]{1,40}|desk:\d{1,9}|guide|display|hall)$")
+_CHANNEL = re.compile(r"^((kiosk|speaker):[A-Za-z0-9_.\-]{1,40}|desk:\d{1,9}|guide|display|hall)$")
 # channels anyone in the hall may watch (the display TV has no login)
 _PUBLIC = {"display", "hall"}
 
@@ -32,7 +32,7 @@ def live_stream():
     names = set(filter(None, request.args.get("channel", "").split(",")))
     if not names or len(names) > 4 or not all(_CHANNEL.match(n) for n in names):
         raise Invalid(
-            "channel is one or more of kiosk:<device>, desk:<staff id>, guide, display, hall",
+            "channel is one or more of kiosk:<device>, speaker:<device>, desk:<staff id>, guide, display, hall",
             code="bad_channel",
         )
     who = actor()
