@@ -1,4 +1,4 @@
-"""The customer's screens: the kiosk's full-screen page, the mobile pages (ticket, hand-over, booking), printing.
+"""The customer's screens: the kiosk's page, mobile pages (ticket, hand-over, booking), the privacy notice, printing.
 
 `/kiosk` runs in the kiosk's own browser; the device token reaches it in the
 URL fragment (`/kiosk#token=…`), which the browser never sends to a server,
@@ -79,7 +79,7 @@ def asset(name: str) -> str:
 
 @bp.get("/kiosk")
 def screen():
-    """The kiosk screen. Query: device (kiosk-1), idle seconds (60), greet seconds (1.6), lang."""
+    """The kiosk screen. Query: device (kiosk-1), idle seconds (60), greet seconds (1.6), lang, elderly (0)."""
     device = request.args.get("device", "kiosk-1")
     if not _DEVICE.match(device):
         device = "kiosk-1"
@@ -92,8 +92,53 @@ def screen():
         idle_s=_bounded("idle", 60, 2, 900),
         greet_s=_bounded("greet", 1.6, 0, 10),
         result_s=_bounded("result", 45, 2, 900),
+        elderly=request.args.get("elderly") in ("1", "true"),
+        snapshot_days=current_app.extensions["settings"].snapshot_days,
     )
     return _page(html)
+
+
+def _public(path: str) -> str:
+    base = current_app.extensions["settings"].public_url or request.host_url
+    return f"{base.rstrip('/')}{path}"
+
+
+def _qr_svg(url: str, cache_s: int) -> Response:
+    qr = segno.make(url, error="m")
+    out = io.BytesIO()
+    qr.save(
+        out,
+        kind="svg",
+        scale=1,
+        border=4,
+        dark="#000",
+        light="#fff",
+        omitsize=True,
+        xmldecl=False,
+        title="QR",
+    )
+    resp = Response(out.getvalue(), mimetype="image/svg+xml")
+    resp.headers["Cache-Control"] = f"public, max-age={cache_s}"
+    return resp
+
+
+@bp.get("/privacy")
+def privacy():
+    """The full privacy notice behind the camera notice's QR code (public, `?lang=zh|en`)."""
+    lang = language(request.args.get("lang"))
+    html = render_template(
+        "kiosk/privacy.html",
+        lang=lang,
+        asset=asset,
+        snapshot_days=current_app.extensions["settings"].snapshot_days,
+    )
+    return _page(html)
+
+
+@bp.get("/privacy/qr.svg")
+def privacy_qr():
+    """The QR code of the privacy notice page, for the camera notice on the kiosk."""
+    return _qr_svg(_public(url_for("kiosk_screen.privacy")), 3600)
 
 
 def _ticket_id(token: str) -> int:
@@ -213,38 +258,19 @@ def appointment_cancel(token: str):
 @bp.get("/a/<token>/qr.svg")
 def appointment_qr(token: str):
     """The QR code of the booking's own page, for the kiosk screen."""
-    return _qr(appointments_api.status_url(appointments_api.by_link(token).id))
+    return _qr_svg(appointments_api.status_url(appointments_api.by_link(token).id), 86400)
 
 
 @bp.get("/t/<token>/qr.svg")
 def ticket_qr(token: str):
     """The QR code of the ticket's status page, drawn here so the kiosk needs no script for it."""
-    return _qr(tickets_api.status_url(_ticket_id(token)))
+    return _qr_svg(tickets_api.status_url(_ticket_id(token)), 86400)
 
 
 @bp.get("/h/<token>/qr.svg")
 def handover_qr(token: str):
     """The QR code of the hand-over's status page."""
-    return _qr(desk_api.handover_status_url(desk_api.handover_by_link(token).id))
-
-
-def _qr(url: str) -> Response:
-    qr = segno.make(url, error="m")
-    out = io.BytesIO()
-    qr.save(
-        out,
-        kind="svg",
-        scale=1,
-        border=4,
-        dark="#000",
-        light="#fff",
-        omitsize=True,
-        xmldecl=False,
-        title="QR",
-    )
-    resp = Response(out.getvalue(), mimetype="image/svg+xml")
-    resp.headers["Cache-Control"] = "public, max-age=86400"
-    return resp
+    return _qr_svg(desk_api.handover_status_url(desk_api.handover_by_link(token).id), 86400)
 
 
 @bp.post("/api/kiosk/tickets/<int:ticket_id>/print")

@@ -1,6 +1,8 @@
 /* The kiosk screen: idle → greeting → dialog (assistant or touch menu) → ticket / appointment /
  * hand-over / guide → rating → idle. Plain script, no build step, nothing loaded from elsewhere.
  * Every text a customer or the assistant wrote is put on screen with textContent, never as markup.
+ * Beside it: keypad.js (the digit pad), menu.js (every business type by group), speech.js (reading
+ * aloud through the kiosk's agent), elderly.js (老年模式).
  */
 (function () {
   'use strict';
@@ -14,6 +16,7 @@
     thanksMs: 4000,
     leftMs: 8000,           // the agent saw the customer go: give up sooner unless touched
     apiTimeoutMs: 15000,
+    lang: body.dataset.lang === 'en' ? 'en' : 'zh',  // each new customer starts in it
   };
   const ACTIVE = ['greeting', 'dialog', 'ticket', 'appointment', 'handover', 'callback', 'emergency', 'guide',
                   'rating', 'thanks'];
@@ -22,9 +25,9 @@
   const $ = (id) => document.getElementById(id);
 
   let token = null;
-  let lang = body.dataset.lang === 'en' ? 'en' : 'zh';
+  let lang = cfg.lang;
   const bundles = {zh: null, en: null};
-  let taxonomy = null;            // {types: {id: {...}}, queues: {A: {zh, en}}}
+  let taxonomy = null;            // {list, types: {id: {...}}, queues: {A: {zh, en}}, groups: [...]}
   let state = 'boot';
   let session = null;             // {id, visitId, mode, local, spoke, langDirty}
   let visitGen = 0;               // bumps on wake and on idle: late answers of a past visit are dropped
@@ -34,7 +37,12 @@
   let resultShownAt = 0;
   let busy = false;
   let current = {ticket: null, appointment: null};
+  let wakeVisit = null;           // the visit the screen woke for (the session may still be opening)
+  let lastChoices = null;         // the assistant's latest buttons, redrawn when the mode changes
+  let readAloud = false;          // every reply read aloud (always in the elderly mode)
   const printed = new Set();
+  const speech = window.KioskSpeech((method, path, data) => api(method, path, data));
+  const elderly = window.KioskElderly;
 
   // ---------------------------------------------------------------- device token
   // The token arrives once in the URL fragment (#token=…): a fragment is never sent to a
@@ -66,6 +74,10 @@
     document.querySelectorAll('[data-i18n-placeholder]').forEach((el) => {
       el.placeholder = tr(el.dataset.i18nPlaceholder);
     });
+    document.querySelectorAll('[data-i18n-label]').forEach((el) => {
+      el.setAttribute('aria-label', tr(el.dataset.i18nLabel));
+    });
+    document.querySelectorAll('.say').forEach((el) => { el.setAttribute('aria-label', tr('screen.read_this')); });
     document.querySelectorAll('[data-set-lang]').forEach((el) => {
       el.setAttribute('aria-pressed', String(el.dataset.setLang === lang));
     });
@@ -89,7 +101,7 @@
         const r = await api('GET', '/api/business-types');
         const types = {};
         r.business_types.forEach((bt) => { types[bt.id] = bt; });
-        taxonomy = {list: r.business_types, types, queues: r.queues || {}};
+        taxonomy = {list: r.business_types, types, queues: r.queues || {}, groups: r.groups || []};
       } catch (e) { await sleep(Math.min(1000 * (attempt + 1), 10000)); }
     }
   }
@@ -192,6 +204,7 @@
     sessionReady = false;
     current = {ticket: null, appointment: null};
     KioskOutcome.reset();
+    wakeVisit = visitId || null;
     body.dataset.visitId = visitId ? String(visitId) : '';
     setState('greeting');
     // the moment the greeting is on screen (bench/screen_wake.py reads it)
@@ -220,7 +233,9 @@
     if (session && session.id) {
       api('POST', `/api/kiosk/sessions/${encodeURIComponent(session.id)}/end`, {}).catch(() => {});
     }
+    speech.hush();
     session = null;
+    wakeVisit = null;
     current = {ticket: null, appointment: null};
     KioskOutcome.reset();
     clearDialog();
@@ -230,7 +245,12 @@
     body.dataset.visitId = '';
     $('text').value = '';
     $('text').blur();
-    if (lang !== 'zh') { lang = 'zh'; applyI18n(); }  // Chinese first for the next customer
+    $('checkin-code').value = '';
+    // the next customer starts as the kiosk is set up: its language (Chinese first), no elderly mode
+    readAloud = false;
+    elderly.reset();
+    if (lang !== cfg.lang) { lang = cfg.lang; applyI18n(); }
+    updateReadToggle();
     setState('idle');
   }
 
@@ -238,6 +258,9 @@
   function clearDialog() {
     $('chat').replaceChildren();
     $('menu').replaceChildren();
+    lastChoices = null;
+    closePanel();
+    applyForm(null);
   }
 
   function scrollChat() {
@@ -252,6 +275,29 @@
     return bubble;
   }
 
+  // An assistant's message: a bubble with a button to hear it, read at once when reading aloud.
+  function addBotMessage(text) {
+    const line = el('div', 'bot-line');
+    const bubble = el('div', 'bubble bot', text);
+    const say = el('button', 'say');
+    say.type = 'button';
+    say.appendChild($('say-icon').content.cloneNode(true));
+    say.setAttribute('aria-label', tr('screen.read_this'));
+    const spoken = lang;
+    say.addEventListener('click', () => { if (session) speech.read(session.id, text, spoken, pace()); });
+    line.append(bubble, say);
+    $('chat').appendChild(line);
+    scrollChat();
+    if (readAloud || elderly.on) {
+      if (session) speech.read(session.id, text, lang, pace());
+    }
+    return bubble;
+  }
+
+  function pace() {
+    return elderly.on ? 'slow' : 'normal';
+  }
+
   function choiceButton(b) {
     const button = el('button', 'choice', b.title);
     button.type = 'button';
@@ -264,26 +310,70 @@
     return button;
   }
 
+  // The elderly mode shows fewer at once: the first few, and always the way to a person;
+  // "更多业务" below the dialog has every business type.
+  function fewer(buttons) {
+    if (!elderly.on || buttons.length <= elderly.MAX_CHOICES + 1) return buttons;
+    const human = buttons.filter((b) => b.payload === '/request_human');
+    return buttons.filter((b) => b.payload !== '/request_human').slice(0, elderly.MAX_CHOICES).concat(human);
+  }
+
   function renderChoices(buttons) {
     // older choices stay readable but can no longer be pressed
     $('chat').querySelectorAll('.choices .choice').forEach((b) => { b.disabled = true; });
+    lastChoices = null;
     if (!buttons || !buttons.length) return;
     const group = el('div', 'choices');
-    buttons.forEach((b) => group.appendChild(choiceButton(b)));
+    fewer(buttons).forEach((b) => group.appendChild(choiceButton(b)));
+    lastChoices = {buttons, group};
     $('chat').appendChild(group);
     scrollChat();
   }
 
-  function renderMenu(buttons) {
-    const menu = $('menu');
-    menu.replaceChildren();
-    (buttons || []).forEach((b) => menu.appendChild(choiceButton(b)));
+  function redrawChoices() {
+    if (!lastChoices || !lastChoices.group.isConnected) return;
+    lastChoices.group.replaceChildren(...fewer(lastChoices.buttons).map(choiceButton));
   }
 
-  function localMenuButtons() {
-    if (!taxonomy) return [];
-    return taxonomy.list.map((bt) => ({title: bt[lang], payload: '/' + bt.id}))
-      .concat([{title: tr('screen.dialog.human'), payload: '/request_human'}]);
+  // The touch menu (the assistant is down): every business type by group, and the way to a person.
+  function renderMenu(buttons) {
+    const extra = (buttons || []).filter((b) => !(taxonomy && taxonomy.types[(b.payload || '').slice(1)]));
+    if (!extra.length) extra.push({title: tr('screen.dialog.human'), payload: '/request_human'});
+    window.KioskMenu.render($('menu'), {groups: taxonomy ? taxonomy.groups : [],
+                                         types: taxonomy ? taxonomy.types : {}, lang,
+                                         drill: elderly.on, button: choiceButton, extra,
+                                         back: tr('screen.more.back')});
+  }
+
+  // "更多业务 / More": every business type, grouped, over the dialog; choosing one sends it.
+  function openMore(focus) {
+    if (!taxonomy) return;
+    openPanel('more');
+    window.KioskMenu.render($('more-list'), {
+      groups: taxonomy.groups, types: taxonomy.types, lang, drill: elderly.on, focus,
+      back: tr('screen.more.back'),
+      button: (b) => {
+        const button = choiceButton(b);
+        button.addEventListener('click', closePanel);
+        return button;
+      },
+    });
+  }
+
+  function openPanel(name) {
+    body.dataset.panel = name;
+    $('more').hidden = name !== 'more';
+    $('checkin').hidden = name !== 'checkin';
+  }
+
+  function closePanel() {
+    const was = body.dataset.panel;
+    if (!was) return;
+    delete body.dataset.panel;
+    $('more').hidden = true;
+    $('checkin').hidden = true;
+    const opener = $(was === 'more' ? 'more-open' : 'checkin-open');
+    if (document.activeElement && document.activeElement !== document.body) opener.focus();
   }
 
   async function startSession(visitId) {
@@ -306,14 +396,14 @@
       session = {id: r.id, visitId: r.visit_id || visitId, mode: r.mode, local: false, spoke: false};
       body.dataset.sessionId = r.id;
       body.dataset.visitId = session.visitId ? String(session.visitId) : '';
-      applyReply(r);
+      await applyReply(r);
     } else {
       // the session service itself cannot be reached: the touch menu still issues tickets
       session = {id: null, visitId, mode: 'menu', local: true, spoke: false};
       setMode('menu');
-      addBubble('bot', tr('screen.menu.title'));
+      addBotMessage(tr('screen.menu.title'));
       if (!taxonomy) await loadTaxonomy();
-      renderMenu(localMenuButtons());
+      renderMenu(null);
     }
     sessionReady = true;
     maybeEnterDialog();
@@ -328,15 +418,16 @@
     startSession(old ? old.visitId : null);
   }
 
-  function applyReply(r) {
+  async function applyReply(r) {
     if (r.mode) setMode(r.mode);
     let buttons = null;
     (r.messages || []).forEach((m) => {
-      if (m.text) addBubble('bot', m.text);
+      if (m.text) addBotMessage(m.text);
       if (m.buttons && m.buttons.length) buttons = m.buttons;
     });
     if (body.dataset.mode === 'menu') {
-      renderMenu(buttons && buttons.length ? buttons : localMenuButtons());
+      if (!taxonomy) await loadTaxonomy();
+      renderMenu(buttons);
     } else {
       renderChoices(buttons);
     }
@@ -347,10 +438,19 @@
     else if (!KioskOutcome.show(r) && r.guide_alert) showGuide();
   }
 
+  // The assistant asks for a number: the digit pad (keypad.js) comes up under the text box.
+  const KEYPAD_FOR = {phone: 'phone', account_number: 'digits', appointment_code: 'code'};
+
   function applyForm(form) {
     const input = $('text');
-    const slot = form && (form.requested_slot || form.slot);
-    input.inputMode = slot === 'phone' ? 'tel' : 'text';
+    const kind = KEYPAD_FOR[form && form.requested_slot];
+    if (kind) {
+      input.dataset.keypad = kind;
+      input.inputMode = kind === 'phone' ? 'tel' : 'numeric';
+    } else {
+      delete input.dataset.keypad;
+      input.inputMode = 'text';
+    }
   }
 
   async function send(msg, echo) {
@@ -369,11 +469,11 @@
                           {'Idempotency-Key': newKey()});
       if (sess !== session) return;
       pending.remove();
-      applyReply(r);
+      await applyReply(r);
     } catch (e) {
       if (sess !== session) return;
       pending.remove();
-      addBubble('bot', tr('screen.dialog.error'));
+      addBotMessage(tr('screen.dialog.error'));
       if (e.status === 404) {  // the server no longer knows the session: start a fresh one
         setBusy(false);
         restartSession();
@@ -389,7 +489,7 @@
   async function localChoose(msg) {
     const sess = session;
     const payload = msg.payload || '';
-    if (!payload || payload === '/menu') { renderMenu(localMenuButtons()); return; }
+    if (!payload || payload === '/menu') { renderMenu(null); return; }
     const asked = {language: lang, visit_id: sess.visitId || undefined};
     if (payload === '/request_human') asked.wants = 'person';
     else if (payload.startsWith('/ticket:')) Object.assign(asked, {wants: 'ticket', business_type: payload.slice(8)});
@@ -402,7 +502,7 @@
       if (messages.length) messages[messages.length - 1].buttons = (r.offers || []).map((o) => ({title: o.title, payload: o.payload}));
       applyReply(Object.assign({}, r, {messages, mode: 'menu'}));
     } catch (e) {
-      if (sess === session) addBubble('bot', tr('screen.dialog.error'));
+      if (sess === session) addBotMessage(tr('screen.dialog.error'));
     } finally {
       setBusy(false);
     }
@@ -416,6 +516,25 @@
     if (text) data.text = text;
     await api('POST', '/api/guide-alerts', data, {'Idempotency-Key': newKey()});
     if (sess === session) showGuide();
+  }
+
+  // "我有预约": the booking code (digit and letter pad) becomes a ticket, ahead of walk-ins.
+  async function checkIn(code) {
+    if (busy) return;
+    const error = $('checkin-error');
+    error.textContent = '';
+    setBusy(true);
+    try {
+      const ticket = await api('POST', '/api/appointments/check-in', {code}, {'Idempotency-Key': newKey()});
+      closePanel();
+      $('checkin-code').value = '';
+      showTicket(ticket);
+    } catch (e) {
+      error.textContent = tr(e.status === 404 ? 'screen.checkin.not_found'
+        : e.status === 409 ? 'screen.checkin.used' : 'screen.dialog.error');
+    } finally {
+      setBusy(false);
+    }
   }
 
   // ---------------------------------------------------------------- results
@@ -561,6 +680,9 @@
   }
 
   // ---------------------------------------------------------------- language
+  // The language the customer picks is the dialog's, whenever they pick it: before touching the
+  // screen (the tap on 中文/English wakes it in that language), while the greeting plays or the
+  // session is still opening (it opens again in the new language), or mid-dialog.
   function setLang(next) {
     if (next === lang || !bundles[next]) return;
     lang = next;
@@ -568,15 +690,33 @@
     renderTicket();
     renderAppointment();
     KioskOutcome.relang();
-    if (!session) return;
+    if (body.dataset.panel === 'more') openMore(false);
+    if (!session) {
+      if (state === 'greeting' || state === 'dialog') startSession(wakeVisit);  // drops the one opening
+      return;
+    }
     if (session.local) {
-      renderMenu(localMenuButtons());
+      renderMenu(null);
     } else if ((state === 'greeting' || state === 'dialog') && !session.spoke) {
       restartSession();  // nothing said yet: the assistant starts over in the new language
     } else {
       session.langDirty = true;
-      if (state === 'dialog') addBubble('bot', tr('screen.dialog.language_note'));
+      if (state === 'dialog') addBotMessage(tr('screen.dialog.language_note'));
     }
+  }
+
+  // ---------------------------------------------------------------- reading aloud and the elderly mode
+  function updateReadToggle() {
+    const button = $('read-aloud');
+    button.setAttribute('aria-pressed', String(readAloud || elderly.on));
+    button.disabled = elderly.on;  // the elderly mode always reads aloud
+  }
+
+  function onElderly() {
+    updateReadToggle();
+    redrawChoices();
+    if (body.dataset.mode === 'menu' && session) renderMenu(null);
+    if (body.dataset.panel === 'more') openMore(false);
   }
 
   // ---------------------------------------------------------------- live events
@@ -682,9 +822,16 @@
   }
 
   function bind() {
-    document.addEventListener('pointerdown', () => {
-      if (state === 'idle') wake(null);  // no camera, or not seen: a touch starts too
-      else activity();
+    document.addEventListener('pointerdown', (ev) => {
+      speech.hush();  // a tap stops the reading: the customer is doing something
+      if (state === 'idle') {
+        // no camera, or not seen: a touch starts too; a tap on a language starts in that language
+        const pick = ev.target.closest && ev.target.closest('[data-set-lang]');
+        if (pick) setLang(pick.dataset.setLang);
+        wake(null);
+      } else {
+        activity();
+      }
     }, true);
     document.addEventListener('keydown', () => activity(), true);
     $('text').addEventListener('input', () => activity());
@@ -699,10 +846,28 @@
       input.value = '';
       send({text}, text);
     });
+    $('more-open').addEventListener('click', (ev) => openMore(ev.detail === 0));  // 0: a keyboard's click
+    $('checkin-open').addEventListener('click', () => {
+      openPanel('checkin');
+      $('checkin-error').textContent = '';
+      $('checkin-code').focus();
+    });
+    document.querySelectorAll('[data-close-panel]').forEach((b) => b.addEventListener('click', closePanel));
+    $('checkin-form').addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      const code = $('checkin-code').value.trim().toUpperCase();
+      if (code.length >= 4) checkIn(code);
+    });
+    $('read-aloud').addEventListener('click', () => {
+      readAloud = !readAloud;
+      if (!readAloud) speech.hush();
+      updateReadToggle();
+    });
+    elderly.onChange(onElderly);
     $('human').addEventListener('click', async () => {
       if (busy) return;
       setBusy(true);
-      try { await callGuide('asked_for_human'); } catch (e) { addBubble('bot', tr('screen.dialog.error')); }
+      try { await callGuide('asked_for_human'); } catch (e) { addBotMessage(tr('screen.dialog.error')); }
       setBusy(false);
     });
     document.querySelectorAll('[data-action="done"]').forEach((b) => b.addEventListener('click', finish));
@@ -713,6 +878,8 @@
     document.querySelectorAll('[data-rating]').forEach((b) => {
       b.addEventListener('click', () => rate(Number(b.dataset.rating), b));
     });
+    // the chat keeps its last message in view when it shrinks (the digit pad comes up below it)
+    new ResizeObserver(scrollChat).observe($('chat'));
     $('ticket-qr').addEventListener('error', () => { $('ticket-qr').closest('figure').hidden = true; });
     $('ticket-qr').addEventListener('load', () => { $('ticket-qr').closest('figure').hidden = false; });
     setInterval(tick, 250);
@@ -726,6 +893,7 @@
     bind();
     KioskOutcome.init({api, tr, el, newKey, formatSlot, showAppointment, lang: () => lang, session: () => session,
                        setState});
+    updateReadToggle();
     applyI18n();
     await loadBundles();
     applyI18n();
