@@ -7,7 +7,9 @@ for `assistant_hall`, which relays to the session's real Rasa and action servers
 """
 from __future__ import annotations
 
+import json
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -40,6 +42,15 @@ def hall_server(db_url, tmp_path):
     server.stop()
 
 
+# the assistant's greeting in domain.yml: what answer_as_assistant() opens a session with
+ASSISTANT_GREETING = {"language": "zh", "mode": "assistant", "messages": [{
+    "text": "您好，欢迎光临供电营业厅！请问您要办理什么业务？可以点下面的按钮，也可以直接说。",
+    "buttons": [{"title": t, "payload": p} for t, p in (
+        ("交电费", "/pay_bill"), ("查电费", "/bill_inquiry"), ("开发票", "/invoice"),
+        ("新装用电", "/new_connection_residential"), ("过户更名", "/name_transfer"),
+        ("故障报修", "/fault_report"), ("找工作人员", "/request_human"))]}]}
+
+
 class KioskPage:
     """The kiosk screen in a Chromium tab, with the few moves the tests make."""
 
@@ -66,6 +77,28 @@ class KioskPage:
                           timeout=10)
         assert r.status_code == 201, r.text
         return r.json()
+
+    def answer_as_assistant(self, replies: list[dict]) -> list[dict]:
+        """The session API answers as the assistant would: its greeting with seven buttons, then
+        `replies` in turn. The session and visit are real (the server's); returns what the page sent."""
+        sent: list[dict] = []
+
+        def start(route):
+            body = route.fetch().json()
+            route.fulfill(status=201, json={**ASSISTANT_GREETING, "id": body["id"], "visit_id": body["visit_id"]})
+
+        def message(route):
+            sent.append(json.loads(route.request.post_data))
+            route.fulfill(status=200, json=replies.pop(0))
+
+        self.page.route(re.compile(r".*/api/kiosk/sessions$"), start)
+        self.page.route(re.compile(r".*/api/kiosk/sessions/[^/]+/messages$"), message)
+        return sent
+
+    def send(self, text: str) -> None:
+        """The customer types into the dialog's text box and sends it."""
+        self.page.fill("#text", text)
+        self.page.click("#ask .send")
 
     def state(self) -> str:
         return self.page.eval_on_selector("body", "b => b.dataset.state")

@@ -5,7 +5,6 @@ answers with page.route; test_visit_with_assistant.py does the same with the rea
 """
 from __future__ import annotations
 
-import json
 import re
 
 import cv2
@@ -25,6 +24,12 @@ def _first_bot_message(kiosk) -> str:
     first = kiosk.page.locator("#chat .bubble.bot").first
     expect(first).not_to_be_empty()
     return first.inner_text()
+
+
+def _tap(page, keys: str) -> None:
+    """Keys of the on-screen pad, one tap each."""
+    for key in keys:
+        page.click(f'#keypad .key[data-key="{key}"]')
 
 
 def _touch(kiosk) -> None:
@@ -86,33 +91,9 @@ def test_the_camera_notice_is_on_the_welcome_and_greeting_screens_in_both_langua
     kiosk.shot("greeting-camera-notice")
 
 
-def _assistant_like(kiosk, sent: list) -> None:
-    """Answers of an assistant for the session API: its greeting buttons, then what it is told to say."""
-    page = kiosk.page
-    greeting = {"id": None, "visit_id": None, "language": "zh", "mode": "assistant", "messages": [{
-        "text": "您好，欢迎光临供电营业厅！请问您要办理什么业务？",
-        "buttons": [{"title": t, "payload": p} for t, p in (
-            ("交电费", "/pay_bill"), ("查电费", "/bill_inquiry"), ("开发票", "/invoice"),
-            ("新装用电", "/new_connection_residential"), ("过户更名", "/name_transfer"),
-            ("故障报修", "/fault_report"), ("找工作人员", "/request_human"))]}]}
-
-    def start(route):
-        real = route.fetch()  # a real session (and visit) on the real server, assistant answers stood in for
-        body = real.json()
-        route.fulfill(status=201, json={**greeting, "id": body["id"], "visit_id": body["visit_id"]})
-
-    def message(route):
-        sent.append(json.loads(route.request.post_data))
-        route.fulfill(status=200, json=kiosk.replies.pop(0))
-
-    page.route(re.compile(r".*/api/kiosk/sessions$"), start)
-    page.route(re.compile(r".*/api/kiosk/sessions/[^/]+/messages$"), message)
-
-
 def test_every_business_type_is_a_button_within_two_taps_of_the_dialogs_buttons(kiosk):
-    sent: list = []
-    kiosk.replies = [{"mode": "assistant", "language": "zh", "messages": [{"text": "好的。", "buttons": []}]}]
-    _assistant_like(kiosk, sent)
+    sent = kiosk.answer_as_assistant(
+        [{"mode": "assistant", "language": "zh", "messages": [{"text": "好的。", "buttons": []}]}])
     kiosk.open()
     kiosk.approach("43")
     kiosk.wait_state("dialog")
@@ -132,8 +113,7 @@ def test_every_business_type_is_a_button_within_two_taps_of_the_dialogs_buttons(
 
 
 def test_the_elderly_mode_groups_first_then_types_larger_text_fewer_choices(kiosk):
-    kiosk.replies = []
-    _assistant_like(kiosk, [])
+    kiosk.answer_as_assistant([])
     kiosk.open()
     kiosk.approach("44")
     kiosk.wait_state("dialog")
@@ -165,24 +145,20 @@ def test_the_elderly_mode_groups_first_then_types_larger_text_fewer_choices(kios
 
 
 def test_the_digit_pad_comes_up_when_a_phone_number_is_asked_for_and_typing_still_works(kiosk):
-    sent: list = []
-    kiosk.replies = [
+    sent = kiosk.answer_as_assistant([
         {"mode": "assistant", "language": "zh", "form": {"name": "appointment_form", "requested_slot": "phone"},
          "messages": [{"text": "请输入您的手机号，方便工作人员联系您。", "buttons": []}]},
         {"mode": "assistant", "language": "zh", "messages": [{"text": "请选择一个方便的时间：", "buttons": []}]},
-    ]
-    _assistant_like(kiosk, sent)
+    ])
     kiosk.open()
     kiosk.approach("45")
     kiosk.wait_state("dialog")
     page = kiosk.page
     assert page.is_hidden("#keypad")
-    page.fill("#text", "张伟")
-    page.click("#ask .send")
+    kiosk.send("张伟")
     expect(page.locator("#keypad")).to_be_visible()
     assert page.get_attribute("#keypad", "data-kind") == "phone" and page.is_hidden("#keypad .letters")
-    for digit in "1381234":
-        page.click(f'#keypad .key[data-key="{digit}"]')
+    _tap(page, "1381234")
     page.click('#keypad .key[data-key="delete"]')
     page.focus("#text")                                             # typing stays
     page.keyboard.press("End")
@@ -210,13 +186,11 @@ def test_an_appointment_code_entered_on_the_pad_checks_in_and_gives_a_ticket(kio
     page.click("#checkin-open")
     expect(page.locator("#keypad")).to_be_visible()
     assert page.get_attribute("#keypad", "data-kind") == "code" and page.is_visible("#keypad .letters")
-    for key in "ZZZZ":
-        page.click(f'#keypad .key[data-key="{key}"]')
+    _tap(page, "ZZZZ")
     page.click('#keypad .key[data-key="ok"]')
     expect(page.locator("#checkin-error")).to_have_text(re.compile("没有找到这个预约码"))
     page.click('#keypad .key[data-key="clear"]')
-    for key in booked["code"]:
-        page.click(f'#keypad .key[data-key="{key}"]')
+    _tap(page, booked["code"])
     kiosk.shot("keypad-code")
     page.click("#checkin-form .send")
     kiosk.wait_state("ticket")

@@ -111,3 +111,43 @@ def test_read_aloud_refuses_bad_requests_with_json_errors(hall_server):
     # the speaker channel is the kiosk's own: not for anyone without credentials
     r = requests.get(f"{hall_server.url}/api/stream?channel=speaker:{DEVICE}", timeout=10, stream=True)
     assert r.status_code == 401
+
+
+def test_the_elderly_mode_reads_every_reply_slowly_and_a_tap_stops_it(kiosk, agent_speech):
+    """In Chromium: 老年模式 on the kiosk, the replies read by the agent's worker, a tap hushes them."""
+    worker, reader = agent_speech
+    kiosk.open(elderly=1)
+    page = kiosk.page
+    assert page.evaluate("document.documentElement.classList.contains('elderly')")
+    greeting = worker.say("下午好，欢迎光临。", kind="greeting", together=True)  # the agent greets at 2 m
+    kiosk.approach("51")
+    kiosk.wait_state("dialog")
+    shown = page.locator("#chat .bubble.bot").all_inner_texts()
+    _until(lambda: len(reader.read) == len(shown))
+    assert [u.text for u in reader.read] == shown and all(u.rate == SLOW for u in reader.read)
+    first = reader.read[0]
+    _until(lambda: first.status == "speaking")
+    assert first.started_at >= greeting.started_at + greeting.duration_s - 0.01  # never over the greeting
+    page.mouse.click(540, 300)                        # the customer touches the screen
+    _until(lambda: all(u.done.is_set() for u in reader.read), timeout=10)
+    assert first.status == "hushed"
+    assert all(u.status == "dropped" for u in reader.read[1:])
+    assert not kiosk.errors
+
+
+def test_a_message_is_read_aloud_when_its_speaker_button_is_tapped(kiosk, agent_speech):
+    worker, reader = agent_speech
+    kiosk.open()
+    kiosk.approach("52")
+    kiosk.wait_state("dialog")
+    page = kiosk.page
+    assert reader.read == []                          # not read unless asked for
+    page.click("#chat .bot-line >> nth=-1 >> .say")
+    _until(lambda: len(reader.read) == 1)
+    assert reader.read[0].text == page.locator("#chat .bubble.bot").last.inner_text()
+    assert reader.read[0].rate is None                # the normal pace
+    page.click("#read-aloud")                         # every reply from now on
+    assert page.get_attribute("#read-aloud", "aria-pressed") == "true"
+    page.click('[data-set-lang="en"]')                # nothing said yet: the dialog starts again in English
+    _until(lambda: any(u.lang == "en" for u in reader.read))
+    assert all(not re.search(r"[\u3400-\u9fff]", u.text) for u in reader.read if u.lang == "en")

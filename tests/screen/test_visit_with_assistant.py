@@ -56,3 +56,49 @@ def test_whole_visit_with_the_real_assistant(assistant_kiosk):
     assert stored["number"] == number and stored["business_type"] == "name_transfer"
     assert stored["visit_id"] == visit
     assert not kiosk.errors
+
+
+CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def test_english_tapped_on_the_welcome_screen_is_the_language_of_the_real_dialog(assistant_kiosk):
+    """Acceptance: tap English, then touch the screen: the first bot message has no Chinese character."""
+    kiosk = assistant_kiosk
+    page = kiosk.page
+    kiosk.open(idle=120)
+    page.click('[data-set-lang="en"]')
+    page.mouse.click(540, 620)
+    kiosk.wait_state("dialog", 60_000)
+    assert page.get_attribute("body", "data-mode") == "assistant"
+    first = page.locator("#chat .bubble.bot").first.inner_text()
+    assert first and not CJK.search(first), first
+    kiosk.shot("assistant-english")
+    page.fill("#text", "I want to pay my electricity bill")
+    page.click("#ask .send")
+    page.wait_for_selector("#chat .bubble.pending", state="detached", timeout=60_000)
+    said = page.locator("#chat .bubble.bot").all_inner_texts()
+    assert len(said) >= 2 and not any(CJK.search(t) for t in said), said
+    assert said[-1] == "You'd like to pay a bill, is that right?"
+    assert page.locator("#chat .choices").last.locator(".choice").all_inner_texts() == ["Yes", "No"]
+
+
+@pytest.mark.parametrize("elderly", [False, True], ids=["normal", "elderly"])
+def test_every_business_type_is_a_button_within_two_taps_of_the_real_dialogs_buttons(assistant_kiosk, elderly):
+    """Acceptance: from the assistant's first buttons, at most two taps show every business type's Chinese name."""
+    kiosk = assistant_kiosk
+    page = kiosk.page
+    kiosk.open(idle=120, elderly=int(elderly))
+    kiosk.approach("61")
+    kiosk.wait_state("dialog", 60_000)
+    assert page.get_attribute("body", "data-mode") == "assistant"
+    names = {bt["zh"] for bt in requests.get(kiosk.server.url + "/api/business-types", timeout=10)
+             .json()["business_types"]}
+    seen = set(page.locator("#screen-dialog .choice:visible").all_inner_texts())   # no tap
+    page.click("#more-open")                                                        # tap 1
+    seen |= set(page.locator("#more-list .choice:visible").all_inner_texts())
+    for group in page.locator("#more-list .choice.group").all_inner_texts():        # tap 2 (elderly)
+        page.click(f'#more-list .choice.group:text-is("{group}")')
+        seen |= set(page.locator("#more-list .choice:visible").all_inner_texts())
+        page.click("#more-list .choice.back")
+    assert names <= seen, names - seen
+    assert page.locator("#more-list .choice.group").count() == (5 if elderly else 0)
