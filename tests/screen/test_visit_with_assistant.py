@@ -102,3 +102,30 @@ def test_every_business_type_is_a_button_within_two_taps_of_the_real_dialogs_but
         page.click("#more-list .choice.back")
     assert names <= seen, names - seen
     assert page.locator("#more-list .choice.group").count() == (5 if elderly else 0)
+
+
+def test_a_business_chosen_under_more_goes_to_the_real_assistant_and_its_phone_question_brings_the_pad(
+        assistant_kiosk):
+    """更多业务 → 办电 → 分布式光伏并网 (nobody on duty: the appointment form); the phone on the digit pad."""
+    kiosk = assistant_kiosk
+    page = kiosk.page
+    kiosk.open(idle=120, elderly=1)
+    kiosk.approach("62")
+    kiosk.wait_state("dialog", 60_000)
+    page.click("#more-open")
+    page.click('#more-list .choice.group[data-group="connections"]')
+    page.click('#more-list .choice[data-payload="/solar_pv"]')
+    expect(page.locator("#chat .bubble.me").last).to_have_text("分布式光伏并网")
+    page.wait_for_selector("#chat .bubble.pending", state="detached", timeout=60_000)
+    assert page.is_hidden("#keypad")                      # the name comes first: no pad for it
+    kiosk.send("张伟")
+    expect(page.locator("#keypad")).to_be_visible(timeout=60_000)
+    assert page.get_attribute("#text", "data-keypad") == "phone"
+    for key in "13812345678":
+        page.click(f'#keypad .key[data-key="{key}"]')
+    kiosk.shot("assistant-keypad")
+    page.click('#keypad .key[data-key="ok"]')
+    page.wait_for_selector("#chat .bubble.pending", state="detached", timeout=60_000)
+    expect(page.locator("#keypad")).to_be_hidden()        # the next question is a time slot
+    assert page.locator("#chat .bubble.me").last.inner_text() == "13812345678"
+    assert page.locator("#chat .choices").last.locator(".choice").count() >= 1
