@@ -394,6 +394,7 @@
     }
     if (r) {
       session = {id: r.id, visitId: r.visit_id || visitId, mode: r.mode, local: false, spoke: false};
+      wakeVisit = session.visitId || wakeVisit;  // a session opened again stays with this visit
       body.dataset.sessionId = r.id;
       body.dataset.visitId = session.visitId ? String(session.visitId) : '';
       await applyReply(r);
