@@ -108,6 +108,7 @@ def test_every_business_type_is_a_button_within_two_taps_of_the_dialogs_buttons(
     kiosk.shot("more-flat")
     page.click('#more-list .choice[data-payload="/solar_pv"]')   # choosing one sends it, as a tap
     expect(page.locator("#chat .bubble.me").last).to_have_text("分布式光伏并网")
+    expect(page.locator("#chat .bubble.bot").last).to_have_text("好的。")  # the answer: the request went out
     assert sent == [{"payload": "/solar_pv"}]
     assert page.is_hidden("#more")
 
