@@ -140,3 +140,20 @@ def test_the_routing_decision_and_call_backs_within_each_devices_scope(hall):
     callback = {"business_type": "solar_pv", "name": "张伟", "phone": "13812345678", "session_id": session["id"]}
     assert client.post("/api/callbacks", json=callback, headers=k2).status_code == 403
     assert client.post("/api/callbacks", json=callback, headers=k1).status_code == 201
+
+
+def test_reading_aloud_is_the_kiosks_to_ask_and_its_own_agents_to_hear(hall):
+    client, device = hall
+    k1, k2 = device("kiosk-1", "kiosk"), device("kiosk-2", "kiosk")
+    a1 = device("kiosk-1", "agent")
+    session = client.post("/api/kiosk/sessions", json={}, headers=k1).json["id"]
+    for path in (f"/api/kiosk/sessions/{session}/read-aloud", f"/api/kiosk/sessions/{session}/hush"):
+        body = {"text": "请选择您要办理的业务"}
+        assert client.post(path, json=body, headers=k1).status_code == 202
+        assert client.post(path, json=body, headers=k2).status_code == 403  # not its session
+        assert client.post(path, json=body, headers=a1).status_code == 403  # the agent only hears it
+    heard = client.get("/api/stream?channel=speaker:kiosk-1", headers=a1)
+    assert heard.status_code == 200
+    heard.close()
+    assert client.get("/api/stream?channel=speaker:kiosk-2", headers=a1).status_code == 403
+    assert client.get("/api/stream?channel=speaker:kiosk-1", headers=k1).status_code == 403
