@@ -27,7 +27,7 @@ $(VENV)/.installed: requirements-dev.txt
 	@test -x $(VENV)/bin/python || scripts/step.sh "create $(VENV) ($(PYTHON))" $(PYTHON) -m venv $(VENV)
 	@scripts/step.sh "app environment: $(VENV) from requirements-dev.txt" \
 	  $(VENV)/bin/pip install $(PIP_LOCKED) -r requirements-dev.txt
-	@$(VENV)/bin/python -c "import flask, apiflask, sqlalchemy, cv2, playwright"
+	@$(VENV)/bin/python -c "import flask, apiflask, sqlalchemy, cv2, pyttsx3, playwright"
 	@touch $@
 
 # ruff (lint and format) and mypy, as configured in pyproject.toml; all three

@@ -2,7 +2,7 @@
 
 It runs beside the hall display (`python -m kiosk announcer`), follows the
 server's `display` live channel, and hands every `call` to the speech worker,
-which renders it with espeak-ng and plays one utterance at a time,
+which renders it with pyttsx3 (espeak-ng) and plays one utterance at a time,
 so two calls never overlap. The event id is remembered: a reconnect resumes
 after the last call heard (Last-Event-ID) and never repeats one; a call
 older than `stale_s` when its turn comes is dropped rather than spoken late.

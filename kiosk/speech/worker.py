@@ -1,8 +1,8 @@
-"""The speech worker: one utterance at a time, in its own thread, rendered by espeak-ng.
+"""The speech worker: one utterance at a time, in its own thread, rendered by pyttsx3 (espeak-ng).
 
-Each text is rendered to a WAV by the espeak-ng command (cached: greetings
-repeat), and the worker starts the player itself, which gives a true
-start-of-speech time. Without an audio player (a headless box) the worker
+Each text is rendered to a WAV by pyttsx3, in a fresh process per text
+(`kiosk/speech/render.py`; cached: greetings repeat), and the worker starts
+the player itself, which gives a true start-of-speech time. Without an audio player (a headless box) the worker
 waits out the utterance's length instead, so utterances still never
 overlap. A greeting that waited longer than its stale limit is dropped
 rather than spoken to nobody.
@@ -21,7 +21,9 @@ Each utterance may have its own rate (slower for the elderly mode).
 
 from __future__ import annotations
 
+import ctypes.util
 import hashlib
+import importlib.util
 import itertools
 import logging
 import os
@@ -29,6 +31,7 @@ import queue
 import shlex
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -38,6 +41,9 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 log = logging.getLogger(__name__)
+
+# `python -m kiosk.speech.render` must find this checkout's kiosk package, whatever the caller's directory
+_PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 @dataclass
@@ -81,40 +87,62 @@ def wav_duration(path: str | os.PathLike) -> float:
         return w.getnframes() / float(w.getframerate())
 
 
-class EspeakRenderer:
-    """Renders text to WAV files with the espeak-ng command: one process per text, so any thread may call it.
+class Pyttsx3Renderer:
+    """Renders text to WAV files with pyttsx3 (espeak-ng), one fresh process per text, so any thread may call it.
 
-    The command rather than a binding: each rendering gets its own voice and
-    rate for certain (pyttsx3's shared engine applied a rate change late), and
-    nothing is left running between two of them.
+    Each text is rendered by `python -m kiosk.speech.render` in a process of
+    its own: pyttsx3's espeak driver renders right only the first time in a
+    process (a later one may come out empty or at the previous rate), and each
+    utterance may have its own rate (slower for the elderly mode).
     """
 
+    TIMEOUT_S = 90  # the child gives up on espeak-ng after 60 s
+
     def __init__(self, voice: str = "cmn", voice_en: str = "en", rate: int = 170, volume: float = 1.0):
-        exe = shutil.which("espeak-ng")
-        if exe is None:
+        if importlib.util.find_spec("pyttsx3") is None:
+            raise RuntimeError("pyttsx3 is not installed (requirements.txt)")
+        if ctypes.util.find_library("espeak-ng") is None:
             raise RuntimeError("espeak-ng is not installed (scripts/system-deps.sh)")
-        self.exe = exe
         self.voices = {"zh": voice, "en": voice_en}
         self.rate = rate
         self.volume = volume
 
     def render(self, text: str, path: str, lang: str = "zh", rate: int | None = None) -> str:
-        voice = self.voices.get(lang, self.voices["zh"])
-        amplitude = str(round(self.volume * 100))  # espeak-ng's 100 is its normal loudness
-        cmd = [self.exe, "-v", voice, "-s", str(rate or self.rate), "-a", amplitude, "-b", "1", "-w", path]
-        # the text on stdin: a text starting with '-' is never read as an option
-        done = subprocess.run(cmd, input=text.encode("utf-8"), capture_output=True, timeout=60)
+        path = os.path.abspath(path)
+        if os.path.exists(path):
+            os.remove(path)  # a file left from before must not pass for this text's
+        cmd = [
+            sys.executable,
+            "-m",
+            "kiosk.speech.render",
+            "--out",
+            path,
+            "--voice",
+            self.voices.get(lang, self.voices["zh"]),
+            "--rate",
+            str(rate or self.rate),
+            "--volume",
+            str(self.volume),
+        ]
+        done = subprocess.run(
+            cmd,
+            input=text.encode("utf-8"),
+            stdout=subprocess.DEVNULL,  # the espeak driver prints "Audio saved to ..." for every file
+            stderr=subprocess.PIPE,
+            cwd=_PROJECT_ROOT,
+            timeout=self.TIMEOUT_S,
+        )
         if done.returncode != 0 or not os.path.exists(path):
-            why = done.stderr.decode(errors="replace").strip()[:200]
-            raise RuntimeError(f"espeak-ng wrote no audio for {text!r}: {why}")
+            why = done.stderr.decode(errors="replace").strip()[-300:]
+            raise RuntimeError(f"pyttsx3 wrote no audio for {text!r}: {why}")
         return path
 
 
 def render_wav(
     text: str, path: str, lang: str = "zh", *, voice: str = "cmn", voice_en: str = "en", rate: int = 170
 ) -> float:
-    """Render one text to a WAV with espeak-ng; returns its duration in seconds."""
-    EspeakRenderer(voice, voice_en, rate).render(text, path, lang)
+    """Render one text to a WAV with pyttsx3; returns its duration in seconds."""
+    Pyttsx3Renderer(voice, voice_en, rate).render(text, path, lang)
     return wav_duration(path)
 
 
@@ -146,7 +174,7 @@ class SpeechWorker:
         self.enabled = enabled
         self.player = resolve_player(player)
         self._settings = (voice, voice_en, rate, volume)
-        self._renderer: EspeakRenderer | None = None
+        self._renderer: Pyttsx3Renderer | None = None
         self._renderer_failed = False
         # greetings go before tickets before notices: a second customer's greeting must not wait out
         # the first one's umbrella reminder and go stale
@@ -298,11 +326,11 @@ class SpeechWorker:
         return self._queue.empty() and not self.speaking.is_set()
 
     # -- worker thread --------------------------------------------------
-    def _renderer_or_none(self) -> EspeakRenderer | None:
+    def _renderer_or_none(self) -> Pyttsx3Renderer | None:
         if self._renderer is None and not self._renderer_failed:
             try:
-                self._renderer = EspeakRenderer(*self._settings)
-            except Exception as exc:  # no espeak-ng: speak nothing, keep the pacing
+                self._renderer = Pyttsx3Renderer(*self._settings)
+            except Exception as exc:  # no pyttsx3 or espeak-ng: speak nothing, keep the pacing
                 self._renderer_failed = True
                 log.error("speech engine unavailable (%s); utterances are logged only", exc)
         return self._renderer

@@ -1,7 +1,7 @@
 """Reading the dialog aloud: screen → hall → the kiosk's agent → the same speech worker as the greeting.
 
 The agent side is the real ReplyReader following the real server's
-`speaker:<device>` channel, and a real SpeechWorker rendering with espeak-ng
+`speaker:<device>` channel, and a real SpeechWorker rendering with pyttsx3 (espeak-ng)
 to WAV files (no sound card here: the worker waits out each utterance's
 length, so "never overlapping" is measured on the worker's timeline).
 """
@@ -26,7 +26,7 @@ SLOW = 110
 
 @pytest.fixture
 def agent_speech(hall_server, tmp_path):
-    """The agent's speech: its worker (espeak-ng to files) and its reply reader on this kiosk's channel."""
+    """The agent's speech: its worker (pyttsx3/espeak-ng to files) and its reply reader on this kiosk's channel."""
     worker = SpeechWorker(player="none", rate=170, cache_dir=str(tmp_path / "wav")).start()
     reader = ReplyReader(HallClient(hall_server.url, hall_server.device_token), worker, DEVICE,
                          slow_rate=SLOW).start()
