@@ -82,11 +82,6 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 
-def in_sentence(name: str, language: str | None) -> str:
-    """A short name inside an English sentence: 'Pay a bill' -> 'pay a bill' (only its first letter)."""
-    return name[:1].lower() + name[1:] if language == "en" else name
-
-
 def text(key: str, language: str | None, **values: Any) -> str:
     """The text for `key` in the customer's language (Chinese unless English was chosen)."""
     entry = TEXTS[key]

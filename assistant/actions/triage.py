@@ -11,7 +11,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from assistant.actions.hall_api import HallAction, HallApi, HallApiError, taxonomy
-from assistant.actions.texts import in_sentence, text
+from assistant.actions.texts import text
+from kiosk.hall.taxonomy import in_sentence
 
 logger = logging.getLogger(__name__)
 

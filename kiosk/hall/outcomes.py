@@ -255,8 +255,7 @@ def _start(hall: Hall, business_type: str, lang: str) -> list[str]:
 
 
 def _name(hall: Hall, business_type: str, lang: str) -> str:
-    bt = hall.business_type(business_type)
-    return bt.en if lang == "en" else bt.zh
+    return hall.business_type(business_type).in_sentence(lang)
 
 
 def _items(materials: list[str]) -> str:

@@ -14,6 +14,11 @@ class TaxonomyError(ValueError):
     pass
 
 
+def in_sentence(name: str, lang: str | None) -> str:
+    """A short name inside an English sentence: 'Pay a bill' -> 'pay a bill' (only its first letter)."""
+    return name[:1].lower() + name[1:] if lang == "en" else name
+
+
 @dataclass(frozen=True)
 class BusinessType:
     id: str
@@ -28,6 +33,10 @@ class BusinessType:
 
     def short(self, lang: str) -> str:
         return self.short_en if lang == "en" else self.short_zh
+
+    def in_sentence(self, lang: str) -> str:
+        """The short name as the hall's and the assistant's sentences use it."""
+        return in_sentence(self.short(lang), lang)
 
     def as_dict(self) -> dict:
         return {
