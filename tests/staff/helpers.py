@@ -1,13 +1,14 @@
-"""Building hall state for the staff tests straight through the domain (as the kiosk would)."""
+"""Building hall state for the staff tests straight through the domain (as the kiosk would), or its API."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
+import requests
 from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.db import make_engine, make_sessionmaker
-from kiosk.hall import accounts, taxonomy, tickets, triage, visits
+from kiosk.hall import accounts, duty, taxonomy, tickets, triage, visits
 from kiosk.hall.context import Hall
 from kiosk.models import Counter
 from kiosk.settings import Settings
@@ -51,6 +52,20 @@ def make_user(h: HallDb, name: str, role: str, password: str = "password-123") -
     """Creates the account; returns its API token."""
     with h.sessions() as s, s.begin():
         return accounts.create_user(s, name, role, password)[1]
+
+
+def desk_account(h: HallDb, username: str, staff: str) -> None:
+    """A back-office account for the duty roster's `staff` (its desk page)."""
+    with h.sessions() as s, s.begin():
+        accounts.create_user(s, username, "backoffice", "password-123", staff=duty.by_name(s, staff))
+
+
+def kiosk_turn(server, payload: str) -> dict:
+    """A kiosk-1 dialog session through the server's API, and one tap on a button: the turn's answer."""
+    session = requests.post(f"{server.url}/api/kiosk/sessions", json={"device_id": "kiosk-1"},
+                            headers=server.device_headers, timeout=10).json()
+    return requests.post(f"{server.url}/api/kiosk/sessions/{session['id']}/messages", json={"payload": payload},
+                         headers=server.device_headers, timeout=10).json()
 
 
 def generate_day(h: HallDb, day: str, n: int = 60, seed: int = 7) -> dict:

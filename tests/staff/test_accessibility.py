@@ -1,13 +1,14 @@
 """Accessibility of every staff page in Chromium: axe-core finds no serious or critical violation
 (WCAG 2.1 A/AA with AA contrast, and best practices), the focus order follows the page, `lang` is set.
 Each page is checked with the data it shows at work: a triage and an alert on the guide's tablet, a
-called ticket at the counter and on the display, a whole visit in the supervisor's review."""
+called ticket at the counter and on the display, a hand-over and a call-back at a back-office desk, a
+whole visit in the supervisor's review."""
 from __future__ import annotations
 
 import requests
 
 from tests.staff.conftest import login
-from tests.staff.helpers import generate_day, kiosk_triage, make_user, open_counter
+from tests.staff.helpers import desk_account, generate_day, kiosk_triage, kiosk_turn, make_user, open_counter
 from tests.support import axe
 
 
@@ -60,6 +61,23 @@ def test_login_guide_counter_and_display_pages(server, new_page):
     display.goto(f"{server.url}/display")
     display.wait_for_load_state("networkidle")
     _check(display, "display", focusable=False)  # a TV: nothing to operate
+
+
+def test_back_office_desk_page(server, new_page):
+    desk_account(server.db, "wang", "王经理")
+    page = new_page()
+    login(page, server, "wang")
+    page.wait_for_selector("#live[data-live='1']", timeout=10_000)
+    _check(page, "desk-empty")
+    page.click("#presence")
+    page.wait_for_selector("#presence[aria-pressed='true']", timeout=5_000)
+    turn = kiosk_turn(server, "/capacity_change")
+    page.wait_for_selector(f"li.handover[data-id='{turn['handover']['id']}']", timeout=5_000)
+    requests.post(f"{server.url}/api/callbacks", headers=server.device_headers, timeout=5,
+                  json={"business_type": "capacity_change", "name": "赵敏", "phone": "13698765432"}
+                  ).raise_for_status()
+    page.wait_for_selector("#callbacks li", timeout=5_000)
+    _check(page, "desk")  # a hand-over card with its alarm, a call-back
 
 
 def test_supervisor_review_pages(server, new_page):

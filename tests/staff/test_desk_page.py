@@ -7,27 +7,14 @@ from datetime import datetime, timedelta, timezone
 
 import requests
 
-from kiosk.hall import accounts, duty
 from kiosk.models import AppointmentSlot
 from tests.staff.conftest import count_beeps, login
-from tests.staff.helpers import make_user
-
-
-def _desk_account(h, username: str, staff: str) -> None:
-    with h.sessions() as s, s.begin():
-        accounts.create_user(s, username, "backoffice", "password-123", staff=duty.by_name(s, staff))
-
-
-def _kiosk_turn(server, payload: str) -> dict:
-    session = requests.post(f"{server.url}/api/kiosk/sessions", json={"device_id": "kiosk-1"},
-                            headers=server.device_headers, timeout=10).json()
-    return requests.post(f"{server.url}/api/kiosk/sessions/{session['id']}/messages", json={"payload": payload},
-                         headers=server.device_headers, timeout=10).json()
+from tests.staff.helpers import desk_account, kiosk_turn, make_user
 
 
 def test_a_hand_over_arrives_live_and_is_accepted(server, new_page):
     h = server.db
-    _desk_account(h, "wang", "王经理")
+    desk_account(h, "wang", "王经理")
     page = new_page()
     login(page, server, "wang")
     assert page.url.endswith("/staff/desk")
@@ -35,11 +22,11 @@ def test_a_hand_over_arrives_live_and_is_accepted(server, new_page):
     count_beeps(page)
     assert page.get_attribute("#presence", "aria-pressed") == "false"
     # nobody present: the kiosk's customer gets the call-back path, no card here
-    assert _kiosk_turn(server, "/capacity_change")["decision"]["outcome"] == "callback"
+    assert kiosk_turn(server, "/capacity_change")["decision"]["outcome"] == "callback"
     page.click("#presence")
     page.wait_for_selector("#presence[aria-pressed='true']", timeout=5_000)
 
-    turn = _kiosk_turn(server, "/capacity_change")
+    turn = kiosk_turn(server, "/capacity_change")
     card = page.wait_for_selector(f"li.handover[data-id='{turn['handover']['id']}']", timeout=5_000)
     page.wait_for_selector("#alarm:not([hidden])", timeout=5_000)
     assert page.evaluate("window.__beeps") >= 1
@@ -56,7 +43,7 @@ def test_a_hand_over_arrives_live_and_is_accepted(server, new_page):
     alerts = requests.get(f"{server.url}/api/guide-alerts", headers=sup, timeout=5).json()["alerts"]
     assert [a["reason"] for a in alerts] == ["customer_not_found"]
 
-    declined = _kiosk_turn(server, "/solar_pv")
+    declined = kiosk_turn(server, "/solar_pv")
     card = page.wait_for_selector(f"li.handover[data-id='{declined['handover']['id']}']", timeout=5_000)
     card.query_selector("button.decline").click()
     page.wait_for_selector(f"li.handover[data-id='{declined['handover']['id']}']", state="detached", timeout=5_000)
@@ -65,7 +52,7 @@ def test_a_hand_over_arrives_live_and_is_accepted(server, new_page):
 
 def test_the_departments_call_backs(server, new_page):
     h = server.db
-    _desk_account(h, "li", "李工")
+    desk_account(h, "li", "李工")
     page = new_page()
     login(page, server, "li")
     page.wait_for_selector("#live[data-live='1']", timeout=10_000)
@@ -100,7 +87,7 @@ def _slot_and_booking(server, start: datetime, phone: str) -> dict:
 
 
 def test_todays_and_tomorrows_appointments_on_the_desk(server, new_page):
-    _desk_account(server.db, "wang2", "王经理")
+    desk_account(server.db, "wang2", "王经理")
     soon = (datetime.now(timezone.utc) + timedelta(minutes=10)).replace(microsecond=0)
     today = _slot_and_booking(server, soon, "13711112222")
     tomorrow = _slot_and_booking(server, soon + timedelta(days=1), "13733334444")
