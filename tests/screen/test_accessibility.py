@@ -102,9 +102,9 @@ def test_menu_ticket_rating_thanks_and_guide_screens_in_both_languages(a11y_kios
     kiosk.wait_state("dialog")
     _check(kiosk, "menu", focus=True)
     page.click('[data-set-lang="en"]')
-    page.wait_for_selector('#menu .choice[data-payload="/pay_bill"]:text-is("Pay a bill")')
+    page.wait_for_selector('#menu .choice[data-payload="/invoice"]:text-is("Get an invoice")')
     _check(kiosk, "menu-en", lang="en")
-    page.click('#menu .choice[data-payload="/pay_bill"]')
+    page.click('#menu .choice[data-payload="/invoice"]')  # a counter business: the hall issues a ticket
     kiosk.wait_state("ticket")
     page.wait_for_selector("#ticket-print:not(:empty)")
     _check(kiosk, "ticket-en", lang="en", focus=True)
@@ -148,6 +148,30 @@ def test_appointment_and_handover_screens(a11y_kiosk):
     kiosk.send("找王经理")
     kiosk.wait_state("handover")
     _check(kiosk, "handover")
+
+
+def test_call_back_form_and_its_digit_pad(a11y_kiosk):
+    kiosk, page = a11y_kiosk, a11y_kiosk.page
+    kiosk.open(idle=120)
+    kiosk.approach("77")
+    kiosk.wait_state("dialog")
+    page.click('#menu .choice[data-payload="/solar_pv"]')  # nobody at the back office: the form
+    kiosk.wait_state("callback")
+    _check(kiosk, "callback", focus=True)
+    page.click("#callback-phone")
+    page.wait_for_selector('#keypad[data-kind="phone"]:not([hidden])')
+    _check(kiosk, "callback-keypad", focus=True)
+
+
+def test_emergency_screen(a11y_kiosk):
+    kiosk, page = a11y_kiosk, a11y_kiosk.page
+    kiosk.open(idle=120)
+    kiosk.approach("78")
+    kiosk.wait_state("dialog")
+    page.fill("#text", "门口电线掉下来了，在冒火花")
+    page.click("#ask .send")
+    kiosk.wait_state("emergency")
+    _check(kiosk, "emergency")
 
 
 def _check_phone(page, name: str, lang: str) -> None:
