@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import requests
 from sqlalchemy.orm import Session, sessionmaker
@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from kiosk.db import make_engine, make_sessionmaker
 from kiosk.hall import accounts, duty, taxonomy, tickets, triage, visits
 from kiosk.hall.context import Hall
-from kiosk.models import Counter
+from kiosk.models import AppointmentSlot, Counter
 from kiosk.settings import Settings
 
 
@@ -66,6 +66,22 @@ def kiosk_turn(server, payload: str) -> dict:
                             headers=server.device_headers, timeout=10).json()
     return requests.post(f"{server.url}/api/kiosk/sessions/{session['id']}/messages", json={"payload": payload},
                          headers=server.device_headers, timeout=10).json()
+
+
+def booking_at(server, h: HallDb, start: datetime, phone: str, business_type: str = "capacity_change") -> dict:
+    """A booking through the server's API, in an hour-long slot made for it at `start` (now + 10 min: check-in
+    is open); the booking's answer."""
+    with h.sessions() as s, s.begin():
+        slot = AppointmentSlot(business_type=business_type, start=start, end=start + timedelta(hours=1),
+                               capacity=3, booked=0)
+        s.add(slot)
+        s.flush()
+        slot_id = slot.id
+    booked = requests.post(f"{server.url}/api/appointments", headers=server.device_headers, timeout=5,
+                           json={"slot_id": slot_id, "business_type": business_type, "name": "钱七",
+                                 "phone": phone})
+    assert booked.status_code == 201, booked.text
+    return booked.json()
 
 
 def generate_day(h: HallDb, day: str, n: int = 60, seed: int = 7) -> dict:

@@ -7,9 +7,8 @@ from datetime import datetime, timedelta, timezone
 
 import requests
 
-from kiosk.models import AppointmentSlot
 from tests.staff.conftest import count_beeps, login
-from tests.staff.helpers import desk_account, kiosk_turn, make_user
+from tests.staff.helpers import booking_at, desk_account, kiosk_turn, make_user
 
 
 def test_a_hand_over_arrives_live_and_is_accepted(server, new_page):
@@ -72,25 +71,11 @@ def test_the_departments_call_backs(server, new_page):
     assert page.errors == []
 
 
-def _slot_and_booking(server, start: datetime, phone: str) -> dict:
-    with server.db.sessions() as s, s.begin():
-        slot = AppointmentSlot(business_type="capacity_change", start=start, end=start + timedelta(hours=1),
-                               capacity=3, booked=0)
-        s.add(slot)
-        s.flush()
-        slot_id = slot.id
-    booked = requests.post(f"{server.url}/api/appointments", headers=server.device_headers, timeout=5,
-                           json={"slot_id": slot_id, "business_type": "capacity_change", "name": "钱七",
-                                 "phone": phone})
-    assert booked.status_code == 201, booked.text
-    return booked.json()
-
-
 def test_todays_and_tomorrows_appointments_on_the_desk(server, new_page):
     desk_account(server.db, "wang2", "王经理")
     soon = (datetime.now(timezone.utc) + timedelta(minutes=10)).replace(microsecond=0)
-    today = _slot_and_booking(server, soon, "13711112222")
-    tomorrow = _slot_and_booking(server, soon + timedelta(days=1), "13733334444")
+    today = booking_at(server, server.db, soon, "13711112222")
+    tomorrow = booking_at(server, server.db, soon + timedelta(days=1), "13733334444")
     page = new_page()
     login(page, server, "wang2")
     page.wait_for_selector("#live[data-live='1']", timeout=10_000)

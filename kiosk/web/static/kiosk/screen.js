@@ -526,13 +526,15 @@
     error.textContent = '';
     setBusy(true);
     try {
-      const ticket = await api('POST', '/api/appointments/check-in', {code}, {'Idempotency-Key': newKey()});
+      const ticket = await api('POST', '/api/appointments/check-in',
+                               {code, language: lang, session_id: (session && session.id) || undefined},
+                               {'Idempotency-Key': newKey()});
       closePanel();
       $('checkin-code').value = '';
       showTicket(ticket);
     } catch (e) {
-      error.textContent = tr(e.status === 404 ? 'screen.checkin.not_found'
-        : e.status === 409 ? 'screen.checkin.used' : 'screen.dialog.error');
+      // not found, already checked in, cancelled, another day, too early: the hall words why
+      error.textContent = (e.status === 404 || e.status === 409) && e.message ? e.message : tr('screen.dialog.error');
     } finally {
       setBusy(false);
     }
