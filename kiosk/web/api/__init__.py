@@ -8,6 +8,7 @@ from apiflask import APIFlask
 def register(app: APIFlask) -> None:
     from kiosk.web.api import (
         appointments,
+        cases,
         counters,
         desk,
         duty,
@@ -16,6 +17,7 @@ def register(app: APIFlask) -> None:
         kiosk_sessions,
         notifications,
         routing,
+        scorecards,
         staff,
         stream,
         taxonomy,
@@ -38,5 +40,7 @@ def register(app: APIFlask) -> None:
         stream,
         kiosk_sessions,
         staff,
+        scorecards,
+        cases,
     ):
         app.register_blueprint(module.bp)
