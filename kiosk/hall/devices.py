@@ -183,6 +183,4 @@ def check_channel(who: Credential, channel: str) -> None:
         return
     if channel == f"kiosk:{who.name}" and who.kind in ("kiosk", "agent"):
         return
-    if channel.startswith("counter:") and channel[8:].isdigit():
-        return check_counter(who, int(channel[8:]))
     raise _refuse(f"{who.kind} {who.name} may not listen on {channel}")

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kiosk import clock
-from kiosk.hall import cases, devices, live, masking, visits
+from kiosk.hall import cases, devices, masking, visits
 from kiosk.hall.errors import Conflict
 from kiosk.models import Counter, Rating, Ticket, User
 
@@ -62,7 +62,6 @@ def rate(
         )
     if rating <= LOW:
         cases.follow_up(s, ticket, found, at)
-    live.publish(s, f"counter:{ticket.counter_id}", "rated", {"ticket_id": ticket.id})
     return found
 
 

@@ -338,8 +338,6 @@ def transition(
     started = ticket.serving_at or ticket.called_at
     if new_status == "done" and started is not None:
         ticket.service_s = int((at - started).total_seconds())
-        # the counter's rating pad lights up for this customer (hall/ratings.py)
-        live.publish(s, f"counter:{ticket.counter_id}", "ticket_done", {"ticket_id": ticket.id})
     if ticket.visit_id:
         visits.record(
             s,

@@ -120,8 +120,8 @@ class VisitsQuery(Schema):
     day = String(validate=DATE)  # the ticket number's service day (today by default)
     appointment = String(validate=Length(4, 12))
     phone4 = String(validate=Regexp(r"^\d{4}$", error="the last 4 digits of a phone number"))
-    counter = Id()
-    staff = Id()  # who served: a staff account's id
+    counter = Integer(validate=Range(min=1, max=MAX_ID))
+    staff = Integer(validate=Range(min=1, max=MAX_ID))  # who served: a staff account's id
     case = String(validate=OneOf(["any", "open"]))
     business_type = String(validate=Length(1, 40))
     outcome = String(validate=OneOf(list(visits.OUTCOME_FILTERS)))

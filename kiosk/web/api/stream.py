@@ -1,4 +1,4 @@
-"""Server-Sent Events for the live pages: kiosk screen, guide tablet, back-office desk, display, rating pad.
+"""Server-Sent Events for the live pages: kiosk screen, guide tablet, back-office desk, display.
 
 Each open stream holds a server thread, so the public channels (the display
 TV has no login) are capped per client address and per worker process
@@ -22,7 +22,7 @@ from kiosk.web.database import db, release
 from kiosk.web.live import client_gone, stream
 
 bp = APIBlueprint("stream", __name__, tag="Live")
-_CHANNEL = re.compile(r"^(kiosk:[A-Za-z0-9_.\-]{1,40}|desk:\d{1,9}|counter:[1-9][0-9]{0,8}|guide|display|hall)$")
+_CHANNEL = re.compile(r"^(kiosk:[A-Za-z0-9_.\-]{1,40}|desk:\d{1,9}|guide|display|hall)$")
 # channels anyone in the hall may watch (the display TV has no login)
 _PUBLIC = {"display", "hall"}
 
@@ -32,7 +32,7 @@ def live_stream():
     names = set(filter(None, request.args.get("channel", "").split(",")))
     if not names or len(names) > 4 or not all(_CHANNEL.match(n) for n in names):
         raise Invalid(
-            "channel is one or more of kiosk:<device>, desk:<staff id>, counter:<id>, guide, display, hall",
+            "channel is one or more of kiosk:<device>, desk:<staff id>, guide, display, hall",
             code="bad_channel",
         )
     who = actor()
@@ -42,11 +42,6 @@ def live_stream():
             abort(401, "credentials required", extra_data={"code": "unauthorized"})
         if "guide" in private and not allows(who, {"guide", "supervisor", "admin"}):
             abort(403, "the guide channel is for guides", extra_data={"code": "forbidden"})
-        counters = any(n.startswith("counter:") for n in private)
-        if counters and who.device is None and not allows(who, {"counter", "supervisor", "admin"}):
-            abort(
-                403, "a counter's channel is for its staff and rating pad", extra_data={"code": "forbidden"}
-            )
         if who.device is not None:
             for name in private:
                 devices.check_channel(who.device, name)
