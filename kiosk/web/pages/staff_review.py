@@ -114,11 +114,16 @@ def visit_page(visit_id: int):
 
 
 def _bars(
-    items: list[tuple[str, float | None]], width: int = 720, height: int = 180, fmt: str = "{:g}"
+    items: list[tuple[str, float | None]],
+    width: int = 720,
+    height: int = 180,
+    fmt: str = "{:g}",
+    top: float | None = None,
 ) -> dict:
-    """Geometry of a simple bar chart: the template draws rects and labels."""
+    """Geometry of a simple bar chart (`top`: the full scale, else the largest value): the template
+    draws rects and labels."""
     values = [v or 0 for _, v in items]
-    top = max(values) if values and max(values) > 0 else 1
+    top = top or (max(values) if values and max(values) > 0 else 1)
     n = max(len(items), 1)
     slot = width / n
     bars = []

@@ -41,7 +41,7 @@ def report_page():
     kinds = _by_kind(rows)
     charts = {
         "served": bars([(r["name"], r["served"]) for r in kinds["counter"]], 720, 180),
-        "rating": bars([(r["name"], r["avg_rating"]) for r in kinds["counter"]], 720, 180, "{:.2f}"),
+        "rating": bars([(r["name"], r["avg_rating"]) for r in kinds["counter"]], 720, 180, "{:.2f}", 5),
         "compliance": bars(
             [
                 (r["name"], None if r["greeting_compliance"] is None else r["greeting_compliance"] * 100)
@@ -50,6 +50,7 @@ def report_page():
             720,
             180,
             "{:.0f}%",
+            100,
         ),
     }
     return render(

@@ -1,0 +1,70 @@
+"""Issue 15's acceptance check, end to end: the real server (`python -m kiosk serve`, two workers), accounts
+made with `python -m kiosk create-user`, everything else over HTTP as the pages and devices do it."""
+from __future__ import annotations
+
+import io
+import os
+import re
+import subprocess
+import sys
+
+import pypdf
+import requests
+
+from tests.support.server import ROOT
+
+
+def create_user(db_url: str, name: str, role: str) -> dict[str, str]:
+    out = subprocess.run([sys.executable, "-m", "kiosk", "create-user", name, "--role", role], cwd=ROOT,
+                         env={**os.environ, "KIOSK_DATABASE_URL": db_url, "KIOSK_USER_PASSWORD": "password-123"},
+                         capture_output=True, text=True, check=True, timeout=60).stdout
+    token = re.search(r"API token \(shown once\): (\S+)", out).group(1)
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_a_counter_signs_in_serves_two_the_customers_rate_and_the_supervisor_reconstructs(hall_server, db_url):
+    url, device = hall_server.url, hall_server.device_headers  # in development, the shared device token
+    counter = create_user(db_url, "zhang", "counter")
+    supervisor = create_user(db_url, "sup", "supervisor")
+    guide = create_user(db_url, "li", "guide")
+    http = requests.Session()
+
+    def post(path, headers, **kw):
+        return http.post(f"{url}{path}", headers=headers, timeout=30, **kw)
+
+    def get(path, headers):
+        return http.get(f"{url}{path}", headers=headers, timeout=60)
+
+    issued = []
+    for _ in range(2):  # two customers take tickets at the kiosk
+        session = post("/api/kiosk/sessions", device, json={"device_id": "kiosk-1"}).json()
+        issued.append(post("/api/tickets", device,
+                           json={"business_type": "pay_bill", "visit_id": session["visit_id"]}).json())
+
+    signed = post("/api/counters/1/sign-in", counter)
+    assert signed.status_code == 200 and signed.json()["signed_in"]["name"] == "zhang"
+    served = []
+    for n, ticket in enumerate(issued):
+        called = post("/api/counters/1/call-next", counter).json()
+        assert called["id"] == ticket["id"]
+        if n == 0:
+            early = post(f"/api/tickets/{ticket['id']}/rating", device, json={"rating": 5})
+            assert early.status_code == 409 and early.json()["error"]["code"] == "not_done"
+        assert post(f"/api/tickets/{ticket['id']}/serve", counter).json()["status"] == "serving"
+        assert post(f"/api/tickets/{ticket['id']}/done", counter).json()["status"] == "done"
+        served.append(ticket)
+    for ticket, rating in zip(served, (1, 5)):
+        assert post(f"/api/tickets/{ticket['id']}/rating", device, json={"rating": rating}).status_code == 201
+
+    report = get("/api/reports/staff", supervisor)
+    assert report.status_code == 200
+    zhang = next(row for row in report.json()["staff"] if row["name"] == "zhang")
+    assert zhang["served"] == 2 and zhang["avg_rating"] == 3.0
+    assert get("/api/reports/staff", guide).status_code == 403
+
+    found = get(f"/api/visits?ticket={served[0]['number']}", supervisor).json()["visits"]
+    assert [v["id"] for v in found] == [served[0]["visit_id"]]
+    pack = get(f"/api/visits/{found[0]['id']}/report.pdf", supervisor)
+    assert pack.status_code == 200 and pack.headers["Content-Type"] == "application/pdf"
+    text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pack.content)).pages).replace("\x00", "")
+    assert served[0]["number"] in text and "zhang" in text and "1 / 5" in text
