@@ -15,9 +15,9 @@ triages and answer the alerts, hand-overs to the back office. The real
 server (`python -m kiosk serve`) then answers a logged-in supervisor's
 requests: the KPI page, the visit list with filters, the searches (ticket
 number, appointment code, phone's last digits, counter, who served, time
-window, low rating, case) and the staff report (JSON, page, CSV). Each
-request is timed end-to-end over HTTP, five times; prints median and max.
-Asserts nothing.
+window, low rating, case), the staff report (JSON, page, CSV) and a visit's
+evidence pack (PDF). Each request is timed end-to-end over HTTP, five
+times; prints median and max. Asserts nothing.
 """
 from __future__ import annotations
 
@@ -263,6 +263,7 @@ def run_engine(engine: str, n: int, workers: int) -> None:
             ("search: rating <= 2, 90 days", f"/api/visits?{period}&low_rating=true"),
             ("search: open case, 90 days", f"/api/visits?{period}&case=open"),
             ("search page: counter+staff", f"/staff/review?{period}&counter=3&staff={probe['counter_staff']}"),
+            ("evidence pack (PDF)", "/api/visits/1/report.pdf"),
             ("KPI page, whole period", f"/staff/review/kpis?{period}"),
             ("KPI JSON, whole period", f"/api/kpis?{period}"),
             ("KPI page, one day", f"/staff/review/kpis?date_from={last}&date_to={last}"),
