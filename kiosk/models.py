@@ -79,7 +79,8 @@ class Ticket(Base):
         Index("ix_ticket_counter_status", "counter_id", "status"),
         Index("ix_ticket_type_finished", "business_type", "finished_at"),
         Index("ix_ticket_issued", "issued_at"),
-        Index("ix_ticket_served_by", "served_by", "finished_at"),
+        # the scorecards read a person's tickets from this index alone (covering)
+        Index("ix_ticket_served_by", "served_by", "finished_at", "status", "service_s", "wait_s"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     service_day: Mapped[date] = mapped_column(Date)
@@ -276,6 +277,8 @@ class Visit(Base):
     __table_args__ = (
         Index("ix_visit_started", "started_at"),
         Index("ix_visit_device_track", "device_id", "track_id"),
+        # greeting compliance per shift: who came near and was greeted, from the index alone
+        Index("ix_visit_started_near", "started_at", "nearest_m", "greeted"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     device_id: Mapped[str] = mapped_column(String(40), default="")
@@ -401,7 +404,7 @@ class Triage(Base):
     """A judgement of which business a customer came for, and the guide's verdict on it."""
 
     __tablename__ = "triages"
-    __table_args__ = (Index("ix_triage_decided_by", "decided_by", "decided_at"),)
+    __table_args__ = (Index("ix_triage_decided_by", "decided_by", "decided_at", "status"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id"), index=True)
     text: Mapped[str] = mapped_column(Text, default="")
