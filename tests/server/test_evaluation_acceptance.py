@@ -1,5 +1,6 @@
 """Issue 15's acceptance check, end to end: the real server (`python -m kiosk serve`, two workers), accounts
-made with `python -m kiosk create-user`, everything else over HTTP as the pages and devices do it."""
+made with `python -m kiosk create-user`, counter 1's rating pad with `python -m kiosk add-device`, everything
+else over HTTP as the pages and devices do it."""
 from __future__ import annotations
 
 import io
@@ -7,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+from datetime import datetime, timedelta, timezone
 
 import pypdf
 import requests
@@ -14,17 +16,23 @@ import requests
 from tests.support.server import ROOT
 
 
-def create_user(db_url: str, name: str, role: str) -> dict[str, str]:
-    out = subprocess.run([sys.executable, "-m", "kiosk", "create-user", name, "--role", role], cwd=ROOT,
+def kiosk_cli(db_url: str, *args: str) -> dict[str, str]:
+    """Run `python -m kiosk ARGS` on the hall's database; the bearer header of the token it shows once."""
+    out = subprocess.run([sys.executable, "-m", "kiosk", *args], cwd=ROOT,
                          env={**os.environ, "KIOSK_DATABASE_URL": db_url, "KIOSK_USER_PASSWORD": "password-123"},
                          capture_output=True, text=True, check=True, timeout=60).stdout
-    token = re.search(r"API token \(shown once\): (\S+)", out).group(1)
+    token = re.search(r"token \(shown once\): (\S+)", out).group(1)
     return {"Authorization": f"Bearer {token}"}
 
 
+def create_user(db_url: str, name: str, role: str) -> dict[str, str]:
+    return kiosk_cli(db_url, "create-user", name, "--role", role)
+
+
 def test_a_counter_signs_in_serves_two_the_customers_rate_and_the_supervisor_reconstructs(hall_server, db_url):
-    url, device = hall_server.url, hall_server.device_headers  # in development, the shared device token
+    url, kiosk = hall_server.url, hall_server.device_headers  # in development, the shared device token
     counter = create_user(db_url, "zhang", "counter")
+    pad = kiosk_cli(db_url, "add-device", "counter-1", "--kind", "rating-pad")  # counter 1's own pad
     supervisor = create_user(db_url, "sup", "supervisor")
     guide = create_user(db_url, "li", "guide")
     http = requests.Session()
@@ -37,8 +45,8 @@ def test_a_counter_signs_in_serves_two_the_customers_rate_and_the_supervisor_rec
 
     issued = []
     for _ in range(2):  # two customers take tickets at the kiosk
-        session = post("/api/kiosk/sessions", device, json={"device_id": "kiosk-1"}).json()
-        issued.append(post("/api/tickets", device,
+        session = post("/api/kiosk/sessions", kiosk, json={"device_id": "kiosk-1"}).json()
+        issued.append(post("/api/tickets", kiosk,
                            json={"business_type": "pay_bill", "visit_id": session["visit_id"]}).json())
 
     signed = post("/api/counters/1/sign-in", counter)
@@ -48,19 +56,22 @@ def test_a_counter_signs_in_serves_two_the_customers_rate_and_the_supervisor_rec
         called = post("/api/counters/1/call-next", counter).json()
         assert called["id"] == ticket["id"]
         if n == 0:
-            early = post(f"/api/tickets/{ticket['id']}/rating", device, json={"rating": 5})
+            early = post(f"/api/tickets/{ticket['id']}/rating", pad, json={"rating": 5})
             assert early.status_code == 409 and early.json()["error"]["code"] == "not_done"
         assert post(f"/api/tickets/{ticket['id']}/serve", counter).json()["status"] == "serving"
         assert post(f"/api/tickets/{ticket['id']}/done", counter).json()["status"] == "done"
         served.append(ticket)
     for ticket, rating in zip(served, (1, 5)):
-        assert post(f"/api/tickets/{ticket['id']}/rating", device, json={"rating": rating}).status_code == 201
+        assert post(f"/api/tickets/{ticket['id']}/rating", pad, json={"rating": rating}).status_code == 201
 
-    report = get("/api/reports/staff", supervisor)
+    # the staff report's ?from&to: a period holding the hall's today in any time zone
+    utc_today = datetime.now(timezone.utc).date()
+    period = f"from={utc_today - timedelta(days=1)}&to={utc_today + timedelta(days=1)}"
+    report = get(f"/api/reports/staff?{period}", supervisor)
     assert report.status_code == 200
     zhang = next(row for row in report.json()["staff"] if row["name"] == "zhang")
     assert zhang["served"] == 2 and zhang["avg_rating"] == 3.0
-    assert get("/api/reports/staff", guide).status_code == 403
+    assert get(f"/api/reports/staff?{period}", guide).status_code == 403
 
     found = get(f"/api/visits?ticket={served[0]['number']}", supervisor).json()["visits"]
     assert [v["id"] for v in found] == [served[0]["visit_id"]]
