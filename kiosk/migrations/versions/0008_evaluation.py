@@ -2,13 +2,13 @@
 ratings per ticket, guides' shifts, complaint cases with notes, the nearest distance of a visit
 
 Revision ID: 0008_evaluation
-Revises: 0005_security
+Revises: 0006_routing
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0008_evaluation"
-down_revision = "0005_security"
+down_revision = "0006_routing"
 branch_labels = None
 depends_on = None
 
