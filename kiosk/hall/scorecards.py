@@ -8,8 +8,9 @@
   greetings given against the customers who came within the greeting
   distance while they were on shift, the triages they confirmed and
   corrected, the guide alerts they answered and how fast.
-- Back-office staff: the hand-overs offered to them and accepted, and the
-  time to accept (`backoffice_rows`, read from the hand-overs alone).
+- Back-office staff (the duty roster): the hand-overs they accepted, the
+  time from the offer to them to accepting it, the call-backs they marked
+  done.
 
 Every figure is an aggregate in SQL, so a year of visits answers within a second.
 """
@@ -25,6 +26,7 @@ from sqlalchemy.orm import Session
 from kiosk.hall import ratings, visits
 from kiosk.models import (
     AuditEntry,
+    Callback,
     DutyStaff,
     GuideAlert,
     Handover,
@@ -39,10 +41,11 @@ from kiosk.models import (
 
 def report(s: Session, start: datetime, end: datetime, *, user_id: int | None = None) -> list[dict[str, Any]]:
     """Every person's row for [start, end); with `user_id`, that person's rows alone."""
-    rows = counter_rows(s, start, end, user_id) + guide_rows(s, start, end, user_id)
-    if user_id is None:
-        rows += backoffice_rows(s, start, end)
-    return rows
+    return (
+        counter_rows(s, start, end, user_id)
+        + guide_rows(s, start, end, user_id)
+        + backoffice_rows(s, start, end, user_id)
+    )
 
 
 def _seconds(s: Session, later, earlier):
@@ -270,32 +273,53 @@ def _shifts(s: Session, start: datetime, end: datetime, user_ids: list[int]) -> 
     return out
 
 
-def backoffice_rows(s: Session, start: datetime, end: datetime) -> list[dict[str, Any]]:
-    """Back-office staff from the hand-overs offered to them: accepted (taken) and the time to it.
-
-    Their call-backs come with the call-back list (the routing work); until then a row has none.
-    """
-    figures = _by_first(
+def backoffice_rows(
+    s: Session, start: datetime, end: datetime, user_id: int | None = None
+) -> list[dict[str, Any]]:
+    """The duty roster's people (a back-office account is linked to one, hall/accounts.py): the
+    hand-overs they accepted in the period and the time from the offer to them to their acceptance
+    (hall/handovers.py), the call-backs their account marked done (hall/callbacks.py)."""
+    people = select(DutyStaff).order_by(DutyStaff.id)
+    if user_id is not None:
+        people = people.join(User, User.staff_id == DutyStaff.id).where(User.id == user_id)
+    accepted = _by_first(
         s,
         select(
             Handover.staff_id,
-            func.count().label("offered"),
-            func.count(Handover.taken_at).label("accepted"),
-            func.avg(_seconds(s, Handover.taken_at, Handover.created_at)).label("accept_s"),
+            func.count().label("accepted"),
+            func.avg(_seconds(s, Handover.accepted_at, Handover.offered_at)).label("accept_s"),
         )
-        .where(Handover.created_at >= start, Handover.created_at < end)
+        .where(Handover.accepted_at >= start, Handover.accepted_at < end)
         .group_by(Handover.staff_id),
     )
-    return [
-        {
-            "kind": "backoffice",
-            "id": p.id,
-            "name": p.name,
-            "role": "backoffice",
-            "desk": p.desk,
-            "handovers": figures[p.id].offered if p.id in figures else 0,
-            "handovers_accepted": figures[p.id].accepted if p.id in figures else 0,
-            "accept_s": _r(figures[p.id].accept_s, 0) if p.id in figures else None,
-        }
-        for p in s.scalars(select(DutyStaff).order_by(DutyStaff.id))
-    ]
+    called_back = dict(
+        s.execute(
+            select(User.staff_id, func.count())
+            .join(Callback, Callback.updated_by == User.username)
+            .where(
+                User.staff_id.is_not(None),
+                Callback.status == "done",
+                Callback.updated_at >= start,
+                Callback.updated_at < end,
+            )
+            .group_by(User.staff_id)
+        )
+        .tuples()
+        .all()
+    )
+    rows = []
+    for p in s.scalars(people):
+        a = accepted.get(p.id)
+        rows.append(
+            {
+                "kind": "backoffice",
+                "id": p.id,
+                "name": p.name,
+                "role": "backoffice",
+                "desk": p.desk,
+                "handovers_accepted": a.accepted if a else 0,
+                "accept_s": _r(a.accept_s, 0) if a else None,
+                "callbacks_done": called_back.get(p.id, 0),
+            }
+        )
+    return rows

@@ -11,9 +11,9 @@ import numpy as np
 import pypdf
 from sqlalchemy import select
 
-from kiosk.hall import (accounts, appointments, counters, duty, ratings, shifts, snapshots, tickets, triage,
-                        triage_review, visits)
-from kiosk.models import AppointmentSlot, AuditEntry, Counter, DutyStaff, Handover, Ticket, User
+from kiosk.hall import (accounts, appointments, callbacks, counters, duty, handovers, ratings, shifts, snapshots,
+                        tickets, triage, triage_review, visits)
+from kiosk.models import AppointmentSlot, AuditEntry, Counter, Ticket, User
 
 DAY = date(2026, 11, 20)
 TZ = ZoneInfo("Asia/Shanghai")
@@ -23,9 +23,11 @@ def at(hh_mm: str, day: date = DAY) -> datetime:
     return datetime.combine(day, time.fromisoformat(hh_mm), TZ)
 
 
-def account(app, name: str, role: str) -> tuple[dict, int]:
+def account(app, name: str, role: str, staff: str | None = None) -> tuple[dict, int]:
+    """A staff account; a back-office one names its person in the duty roster (`staff`)."""
     with app.extensions["sessions"]() as s, s.begin():
-        user, token = accounts.create_user(s, name, role, "password-123")
+        person = duty.by_name(s, staff) if staff else None
+        user, token = accounts.create_user(s, name, role, "password-123", staff=person)
         return {"Authorization": f"Bearer {token}"}, user.id
 
 
@@ -138,7 +140,8 @@ def test_a_rating_comes_once_after_the_service_and_a_poor_one_opens_a_follow_up(
 
 
 def _a_day_of_work(app) -> dict:
-    """A day with known figures: zhang at counter 1, li guiding on two shifts, a hand-over to 王经理."""
+    """A day with known figures: zhang at counter 1, li guiding on two shifts, 王经理's hand-overs and
+    call-backs (worked by wang, the account at their desk)."""
     hall, sessions = app.extensions["hall"], app.extensions["sessions"]
     with sessions() as s, s.begin():
         zhang = s.scalars(select(User).where(User.username == "zhang")).one()
@@ -187,16 +190,31 @@ def _a_day_of_work(app) -> dict:
         for raised, answered in (("10:00:00", "10:00:30"), ("14:00:00", "14:01:30")):
             alert = duty.alert_guide(s, "asked_for_human", at=at(raised))
             alert.resolved_at, alert.resolved_by = at(answered), li.id
-        manager = s.scalars(select(DutyStaff).where(DutyStaff.name == "王经理")).one()
-        s.add_all([Handover(business_type="capacity_change", staff_id=manager.id, created_at=at("10:00"),
-                            taken_at=at("10:02")),
-                   Handover(business_type="capacity_change", staff_id=manager.id, created_at=at("11:00"))])
+        manager = duty.by_name(s, "王经理")
+
+        def handover(hm):
+            return handovers.offer(s, hall, "capacity_change", manager, at=at(hm))
+
+        handovers.accept(s, hall, handover("10:00"), manager, at=at("10:02"))  # 120 s after the offer
+        handovers.decline(s, hall, handover("11:00"), manager, at=at("11:01"))  # nobody else: unanswered
+        handovers.accept(s, hall, handover("11:30"), manager, at=at("11:30:40"))  # 40 s
+
+        def callback(hm, *worked):
+            made, _ = callbacks.request(s, hall, "capacity_change", "张三", "13912345678", at=at(hm))
+            for status, actor, when in worked:
+                callbacks.set_status(s, made, status, actor=actor, person=None if actor == "sup" else manager,
+                                     at=at(when))
+
+        callback("12:00", ("called", "wang", "12:10"), ("done", "wang", "12:20"))
+        callback("12:05", ("no_answer", "wang", "12:15"))
+        callback("12:06", ("done", "sup", "12:30"))  # the supervisor's, on nobody's card
         return {"zhang": zhang.id, "li": li.id}
 
 
 def test_scorecards_count_each_person_and_only_the_supervisor_reads_them_all(client, app):
     zhang, _ = account(app, "zhang", "counter")
     li, _ = account(app, "li", "guide")
+    wang, _ = account(app, "wang", "backoffice", staff="王经理")
     sup, _ = account(app, "sup", "supervisor")
     _a_day_of_work(app)
     period = f"from={DAY}&to={DAY}"
@@ -215,17 +233,19 @@ def test_scorecards_count_each_person_and_only_the_supervisor_reads_them_all(cli
     assert [(x["within_2m"], x["greeted"], x["triages_confirmed"], x["triages_corrected"], x["alerts_answered"],
              x["alert_response_s"]) for x in guide["shifts"]] == [(2, 1, 1, 0, 1, 30.0), (1, 1, 0, 1, 1, 90.0)]
     assert [datetime.fromisoformat(x["end"]) for x in guide["shifts"]] == [at("12:30"), at("17:30")]
-    assert {k: rows["王经理"][k] for k in ("kind", "handovers", "handovers_accepted", "accept_s")} == \
-        {"kind": "backoffice", "handovers": 2, "handovers_accepted": 1, "accept_s": 120.0}
+    assert {k: rows["王经理"][k] for k in ("kind", "desk", "handovers_accepted", "accept_s", "callbacks_done")} == \
+        {"kind": "backoffice", "desk": "大客户经理室", "handovers_accepted": 2, "accept_s": 80.0, "callbacks_done": 1}
+    assert (rows["李工"]["handovers_accepted"], rows["李工"]["callbacks_done"]) == (0, 0)
     assert "sup" not in rows  # a supervisor has a row only once they serve at a counter
 
-    # a guide or counter account: 403 for the report, their own card only
-    for headers in (zhang, li):
+    # a guide, counter or back-office account: 403 for the report, their own card only
+    for headers in (zhang, li, wang):
         assert client.get(f"/api/reports/staff?{period}", headers=headers).status_code == 403
         assert client.get(f"/api/reports/staff.csv?{period}", headers=headers).status_code == 403
     mine = client.get(f"/api/reports/staff/me?{period}", headers=zhang).json["card"]
     assert mine == rows["zhang"]
     assert client.get(f"/api/reports/staff/me?{period}", headers=li).json["card"]["name"] == "li"
+    assert client.get(f"/api/reports/staff/me?{period}", headers=wang).json["card"] == rows["王经理"]
     assert client.get("/api/reports/staff?from=2026-13-01", headers=sup).status_code == 422
     csv = client.get(f"/api/reports/staff.csv?{period}", headers=sup)
     lines = csv.data.decode("utf-8-sig").splitlines()

@@ -36,9 +36,9 @@ CSV_COLUMNS = [
     "alerts_answered",
     "alert_response_s",
     "desk",
-    "handovers",
     "handovers_accepted",
     "accept_s",
+    "callbacks_done",
 ]
 
 
@@ -59,10 +59,10 @@ def staff(query):
 
 
 @bp.get("/api/reports/staff/me")
-@require("counter", "guide", "supervisor")
+@require("counter", "guide", "backoffice", "supervisor")
 @bp.input(StaffReportQuery, location="query", arg_name="query")
 def my_card(query):
-    """The caller's own card: what counter and guide accounts may see of the scorecards."""
+    """The caller's own card: what counter, guide and back-office accounts may see of the scorecards."""
     report = staff_report(query, staff_user().id)
     return {"period": report["period"], "card": report["staff"][0] if report["staff"] else None}
 

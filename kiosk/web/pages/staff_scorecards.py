@@ -1,5 +1,5 @@
 """Scorecards pages: the supervisor's report of every person with charts and its CSV, and each
-guide's or counter account's own card (they may see no one else's)."""
+guide's, counter or back-office account's own card (they may see no one else's)."""
 
 from __future__ import annotations
 
@@ -65,7 +65,7 @@ def report_page():
 
 
 @bp.get("/staff/scorecard")
-@page("guide", "counter", "supervisor")
+@page("guide", "counter", "backoffice", "supervisor")
 def my_card():
     period, rows, error = _rows(current_user.id)
     return render(
