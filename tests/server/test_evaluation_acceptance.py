@@ -4,37 +4,22 @@ else over HTTP as the pages and devices do it."""
 from __future__ import annotations
 
 import io
-import os
-import re
-import subprocess
-import sys
 from datetime import datetime, timedelta, timezone
 
 import pypdf
 import requests
 
-from tests.support.server import ROOT
 
-
-def kiosk_cli(db_url: str, *args: str) -> dict[str, str]:
-    """Run `python -m kiosk ARGS` on the hall's database; the bearer header of the token it shows once."""
-    out = subprocess.run([sys.executable, "-m", "kiosk", *args], cwd=ROOT,
-                         env={**os.environ, "KIOSK_DATABASE_URL": db_url, "KIOSK_USER_PASSWORD": "password-123"},
-                         capture_output=True, text=True, check=True, timeout=60).stdout
-    token = re.search(r"token \(shown once\): (\S+)", out).group(1)
-    return {"Authorization": f"Bearer {token}"}
-
-
-def create_user(db_url: str, name: str, role: str) -> dict[str, str]:
-    return kiosk_cli(db_url, "create-user", name, "--role", role)
-
-
-def test_a_counter_signs_in_serves_two_the_customers_rate_and_the_supervisor_reconstructs(hall_server, db_url):
+def test_a_counter_signs_in_serves_two_the_customers_rate_and_the_supervisor_reconstructs(hall_server):
     url, kiosk = hall_server.url, hall_server.device_headers  # in development, the shared device token
-    counter = create_user(db_url, "zhang", "counter")
-    pad = kiosk_cli(db_url, "add-device", "counter-1", "--kind", "rating-pad")  # counter 1's own pad
-    supervisor = create_user(db_url, "sup", "supervisor")
-    guide = create_user(db_url, "li", "guide")
+
+    def bearer(token: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token}"}
+
+    counter = bearer(hall_server.create_user("zhang", "--role", "counter"))
+    pad = bearer(hall_server.add_device("counter-1", "--kind", "rating-pad"))  # counter 1's own pad
+    supervisor = bearer(hall_server.create_user("sup", "--role", "supervisor"))
+    guide = bearer(hall_server.create_user("li", "--role", "guide"))
     http = requests.Session()
 
     def post(path, headers, **kw):
