@@ -11,7 +11,8 @@ them: tickets served at six counters by eight counter accounts (waits,
 handling times, no-shows, transfers in the audit log with every call and
 done), ratings and the follow-up cases of the poor ones, appointments with
 codes and phone numbers, two guides on two shifts a day who decide the
-triages and answer the alerts, hand-overs to the back office. The real
+triages and answer the alerts, hand-overs to the back office (accepted
+at a desk, or a call-back its account works). The real
 server (`python -m kiosk serve`) then answers a logged-in supervisor's
 requests: the KPI page, the visit list with filters, the searches (ticket
 number, appointment code, phone's last digits, counter, who served, time
@@ -36,7 +37,7 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import requests  # noqa: E402
-from sqlalchemy import insert  # noqa: E402
+from sqlalchemy import insert, select  # noqa: E402
 
 from kiosk.db import make_engine  # noqa: E402
 from kiosk.hall import accounts, seed, taxonomy  # noqa: E402
@@ -46,14 +47,15 @@ from kiosk.models import (  # noqa: E402
     Appointment,
     AppointmentSlot,
     AuditEntry,
+    Callback,
     Case,
+    DutyStaff,
     GuideAlert,
     Handover,
     Rating,
     StaffShift,
     Ticket,
     Triage,
-    User,
     Visit,
 )
 from kiosk.settings import Settings  # noqa: E402
@@ -68,12 +70,12 @@ COUNTER_STAFF = 8
 GUIDES = 4
 
 
-def staff(engine, tax) -> dict[str, list[int]]:
+def staff(engine, tax) -> dict[str, list]:
     """The hall's counters and back-office roster (config/hall.yml), and its accounts: counter staff,
-    guides (two a shift) and the bench's supervisor."""
+    guides (two a shift), a back-office account at each roster person's desk and the bench's supervisor."""
     from sqlalchemy.orm import Session
 
-    made: dict[str, list[int]] = {"counter": [], "guide": []}
+    made: dict[str, list] = {"counter": [], "guide": [], "backoffice": []}
     with engine.begin() as conn, Session(bind=conn) as s:
         seed.apply(s, Hall(taxonomy=tax), {k: v for k, v in seed.read_plan(Settings().hall_file).items()
                                            if k != "appointments"})
@@ -81,6 +83,9 @@ def staff(engine, tax) -> dict[str, list[int]]:
         for role, count in (("counter", COUNTER_STAFF), ("guide", GUIDES)):
             for k in range(count):
                 made[role].append(accounts.create_user(s, f"{role}{k}", role, "password-123")[0].id)
+        for person in s.scalars(select(DutyStaff).order_by(DutyStaff.id)):
+            accounts.create_user(s, f"desk{person.id}", "backoffice", "password-123", staff=person)
+            made["backoffice"].append((person.id, f"desk{person.id}", list(person.business_types)))
         s.flush()
     return made
 
@@ -111,7 +116,8 @@ def populate(url: str, n: int, seed: int = 1) -> dict:
         conn.execute(insert(StaffShift), [x for d in range(DAYS) for x in shifts(FIRST_DAY + timedelta(days=d), tz,
                                                                                    people["guide"])])
         for chunk in range(0, n, 10_000):
-            visits, tickets, triages, ratings, cases, appts, audit, alerts, handovers = ([] for _ in range(9))
+            visits, tickets, triages, ratings, cases, appts, audit, alerts, handovers, callbacks = (
+                [] for _ in range(10))
             for i in range(chunk, min(n, chunk + 10_000)):
                 day = FIRST_DAY + timedelta(days=i * DAYS // n)
                 at = datetime.combine(day, time_(8, 30), tz) + timedelta(seconds=rnd.randint(0, 8 * 3600))
@@ -141,10 +147,22 @@ def populate(url: str, n: int, seed: int = 1) -> dict:
                                    "resolved_at": at + timedelta(seconds=rnd.randint(10, 300)),
                                    "resolved_by": on_shift})
                 if rnd.random() < 0.02:
-                    handovers.append({"business_type": "capacity_change", "staff_id": rnd.randint(1, 4),
-                                      "visit_id": i + 1, "created_at": at,
-                                      "taken_at": at + timedelta(seconds=rnd.randint(20, 600))
-                                      if rnd.random() < 0.8 else None})
+                    desk, account, takes = rnd.choice(people["backoffice"])
+                    accepted = rnd.random() < 0.8
+                    handovers.append({"business_type": takes[0], "staff_id": desk, "visit_id": i + 1,
+                                      "created_at": at, "offered_at": at,
+                                      "status": "accepted" if accepted else "unanswered",
+                                      "accepted_at": at + timedelta(seconds=rnd.randint(5, 90)) if accepted else None,
+                                      "meet": "kiosk" if accepted else None, "urgent": False, "tried": [],
+                                      "text": ""})
+                    if not accepted:
+                        worked = rnd.random() < 0.7
+                        callbacks.append({"business_type": takes[0], "name": "客户",
+                                          "phone": f"139{rnd.randint(0, 99999999):08d}",
+                                          "status": "done" if worked else "open", "created_at": at,
+                                          "updated_at": at + timedelta(hours=2) if worked else at,
+                                          "updated_by": account if worked else None, "visit_id": i + 1,
+                                          "language": "zh"})
                 if rnd.random() < 0.05:
                     appts.append({"code": f"Q{i:07d}", "slot_id": slot, "business_type": "capacity_change",
                                   "name": "客户", "phone": f"139{rnd.randint(0, 99999999):08d}", "status": "booked",
@@ -191,7 +209,7 @@ def populate(url: str, n: int, seed: int = 1) -> dict:
             probe.setdefault("phone4", appts[0]["phone"][-4:])
             for model, rows in ((Visit, visits), (Ticket, tickets), (Triage, triages), (Rating, ratings),
                                 (Case, cases), (Appointment, appts), (AuditEntry, audit), (GuideAlert, alerts),
-                                (Handover, handovers)):
+                                (Handover, handovers), (Callback, callbacks)):
                 if rows:
                     conn.execute(insert(model), rows)
     if engine.dialect.name == "postgresql":
