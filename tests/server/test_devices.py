@@ -97,7 +97,7 @@ def test_a_rating_pad_rates_what_its_counter_just_finished_and_a_display_only_wa
     kiosk = device("kiosk-1", "kiosk")
     pad, other_pad, display = device("counter-1", "rating-pad"), device("counter-3", "rating-pad"), device("tv", "display")
     session = client.post("/api/kiosk/sessions", json={}, headers=kiosk).json
-    ticket = client.post("/api/kiosk/sessions/" + session["id"] + "/messages", json={"payload": "/pay_bill"},
+    ticket = client.post("/api/kiosk/sessions/" + session["id"] + "/messages", json={"payload": "/invoice"},
                          headers=kiosk).json["ticket"]
     assert client.post("/api/counters/1/sign-in", headers=counter).status_code == 200
     assert client.post("/api/counters/1/call-next", headers=counter).json["id"] == ticket["id"]
