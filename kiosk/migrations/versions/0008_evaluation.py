@@ -2,13 +2,13 @@
 ratings per ticket, guides' shifts, complaint cases with notes, the nearest distance of a visit
 
 Revision ID: 0008_evaluation
-Revises: 0006_routing
+Revises: 0009_appointments
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0008_evaluation"
-down_revision = "0006_routing"
+down_revision = "0009_appointments"
 branch_labels = None
 depends_on = None
 
