@@ -165,7 +165,7 @@ def populate(url: str, n: int, seed: int = 1) -> dict:
                                           "language": "zh"})
                 if rnd.random() < 0.05:
                     appts.append({"code": f"Q{i:07d}", "slot_id": slot, "business_type": "capacity_change",
-                                  "name": "客户", "phone": f"139{rnd.randint(0, 99999999):08d}", "status": "booked",
+                                  "name": "客户", "phone": f"139{rnd.randint(0, 99999999):08d}", "status": "served",
                                   "created_at": at, "visit_id": i + 1})
                 if rnd.random() < 0.8:
                     issued = at + timedelta(minutes=1)
