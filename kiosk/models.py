@@ -79,6 +79,8 @@ class Ticket(Base):
         Index("ix_ticket_counter_status", "counter_id", "status"),
         Index("ix_ticket_type_finished", "business_type", "finished_at"),
         Index("ix_ticket_issued", "issued_at"),
+        # the scorecards read a person's tickets from this index alone (covering)
+        Index("ix_ticket_served_by", "served_by", "finished_at", "status", "service_s", "wait_s"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     service_day: Mapped[date] = mapped_column(Date)
@@ -104,6 +106,10 @@ class Ticket(Base):
     transferred_from: Mapped[str | None] = mapped_column(String(4))
     # the kiosk where the customer got it, if any: that kiosk may print or cancel it for a while
     device_id: Mapped[str | None] = mapped_column(String(40))
+    # who served it: the person signed in at the counter that called it (hall/counters.py)
+    served_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # seconds from the start of service (serving, else the call) to done: the handling time
+    service_s: Mapped[int | None] = mapped_column(Integer)
 
     counter: Mapped[Counter | None] = relationship()
     appointment: Mapped[Appointment | None] = relationship(foreign_keys=[appointment_id])
@@ -123,6 +129,9 @@ class Counter(Base):
     name: Mapped[str] = mapped_column(String(40))
     queues: Mapped[list[Any]] = mapped_column(default=list)
     is_open: Mapped[bool] = mapped_column(Boolean, default=False)
+    # who is signed in here now (hall/counters.py): the tickets called here are theirs
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    signed_in_at: Mapped[datetime | None]
 
 
 class AppointmentSlot(Base):
@@ -249,6 +258,7 @@ class Callback(Base):
 
 class GuideAlert(Base):
     __tablename__ = "guide_alerts"
+    __table_args__ = (Index("ix_alert_resolved_by", "resolved_by", "resolved_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     reason: Mapped[str] = mapped_column(String(32))
     text: Mapped[str] = mapped_column(Text, default="")
@@ -267,6 +277,8 @@ class Visit(Base):
     __table_args__ = (
         Index("ix_visit_started", "started_at"),
         Index("ix_visit_device_track", "device_id", "track_id"),
+        # greeting compliance per shift: who came near and was greeted, from the index alone
+        Index("ix_visit_started_near", "started_at", "nearest_m", "greeted"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     device_id: Mapped[str] = mapped_column(String(40), default="")
@@ -283,6 +295,8 @@ class Visit(Base):
     corrected: Mapped[bool] = mapped_column(Boolean, default=False)
     rating: Mapped[int | None] = mapped_column(Integer)
     language: Mapped[str] = mapped_column(String(4), default="zh")
+    # the nearest the camera measured the person (m): greeting compliance counts those within 2 m
+    nearest_m: Mapped[float | None] = mapped_column(Float)
 
     events: Mapped[list[VisitEvent]] = relationship(order_by="VisitEvent.id", back_populates="visit")
 
@@ -335,6 +349,7 @@ class Device(Base):
 
 class AuditEntry(Base):
     __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_action_at", "action", "at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(index=True)
     actor: Mapped[str] = mapped_column(String(60))
@@ -389,6 +404,7 @@ class Triage(Base):
     """A judgement of which business a customer came for, and the guide's verdict on it."""
 
     __tablename__ = "triages"
+    __table_args__ = (Index("ix_triage_decided_by", "decided_by", "decided_at", "status"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id"), index=True)
     text: Mapped[str] = mapped_column(Text, default="")
@@ -401,3 +417,61 @@ class Triage(Base):
     decided_at: Mapped[datetime | None]
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
     created_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class StaffShift(Base):
+    """A guide's shift: from a login to its logout, or to the end of the login's lifetime."""
+
+    __tablename__ = "staff_shifts"
+    __table_args__ = (Index("ix_shift_user_started", "user_id", "started_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    started_at: Mapped[datetime] = mapped_column(index=True)
+    # the latest it lasts while running; cut short at the logout
+    ended_at: Mapped[datetime]
+
+
+class Rating(Base):
+    """A customer's rating of one ticket's service (好差评), at most one per ticket."""
+
+    __tablename__ = "ratings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), unique=True)
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"), index=True)
+    counter_id: Mapped[int | None] = mapped_column(ForeignKey("counters.id"))
+    served_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    rating: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(8))  # pad|mobile
+    created_at: Mapped[datetime]
+
+
+class Case(Base):
+    """A complaint case on a visit, or the follow-up a low rating opens for the supervisor."""
+
+    __tablename__ = "cases"
+    __table_args__ = (Index("ix_case_status_opened", "status", "opened_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"), index=True)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    origin: Mapped[str] = mapped_column(String(12))  # complaint|rating
+    reason: Mapped[str] = mapped_column(String(32))
+    # the customer's account of what happened (their words: masked when read, redacted with age)
+    account: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(8), default="open")  # open|closed
+    opened_at: Mapped[datetime]
+    opened_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: a low rating opened it
+    closed_at: Mapped[datetime | None]
+    closed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    finding: Mapped[str] = mapped_column(Text, default="")
+
+    notes: Mapped[list[CaseNote]] = relationship(order_by="CaseNote.id")
+
+
+class CaseNote(Base):
+    __tablename__ = "case_notes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    at: Mapped[datetime]
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    text: Mapped[str] = mapped_column(Text)

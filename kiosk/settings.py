@@ -119,6 +119,19 @@ class Settings(BaseSettings):
     recent_services: int = Field(default=30, ge=1, le=1000, title="Services averaged for the wait estimate")
     snapshot_dir: Path = Field(default=ROOT / "var" / "snapshots", title="Snapshot folder")
     snapshot_days: int = Field(default=7, ge=0, le=90, title="Days snapshots are kept")
+    pdf_font: Path = Field(
+        default=Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
+        title="Evidence pack font",
+        description="A font with Chinese (TTF, OTF or a TTC collection) embedded in the evidence "
+        "pack's PDF; Debian's fonts-noto-cjk (scripts/system-deps.sh) by default.",
+    )
+    pdf_font_index: int = Field(
+        default=2,
+        ge=0,
+        le=64,
+        title="Face in the font collection",
+        description="Which face of a TTC collection: 2 is Noto Sans CJK SC (simplified Chinese).",
+    )
     redact_after_days: int = Field(
         default=180,
         ge=1,

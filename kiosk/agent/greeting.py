@@ -64,6 +64,7 @@ class Visit:
     last_seen: float = 0.0
     last_box: tuple = (0, 0, 0, 0)
     last_distance: float | None = None
+    nearest: float | None = None  # the nearest this person came (m): greeting compliance counts it
     ended_at: float | None = None  # the track ended; waiting for re-acquisition
     updated_at: float | None = None  # frame time of the last update
     hits: int = 0  # frames this person was detected on, over all their tracks
@@ -161,6 +162,8 @@ class GreetingMachine:
             visit.last_box = track.box
             d = track.distance_m
             visit.last_distance = d
+            if d is not None and (visit.nearest is None or d < visit.nearest):
+                visit.nearest = d
             # a brand-new track must first prove itself: a cascade's stray hit rarely lasts this long
             sure = visit.hits >= self.tracker.min_hits
             near_approach = visit.approach.update(d, t, sure)

@@ -203,7 +203,8 @@ class Agent:
 
     def _on_left(self, visit: Visit, t: float) -> None:
         self.stats.lefts.append({"key": visit.key, "t": t})
-        self.client.event("left", visit.key, t)
+        nearest = round(visit.nearest, 2) if visit.nearest is not None else None
+        self.client.event("left", visit.key, t, nearest_m=nearest)
 
     def _snapshot(self, visit: Visit) -> None:
         if self.snapshots is None or self._frame is None:

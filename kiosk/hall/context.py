@@ -44,6 +44,11 @@ class Hall:
             raise Invalid(f"unknown business type {type_id!r}", code="unknown_business_type")
         return bt
 
+    def type_name(self, type_id: str | None, lang: str) -> str:
+        """A business type's name in `lang` as staff read it (its id when it is no longer configured)."""
+        bt = self.taxonomy.get(type_id) if type_id else None
+        return (bt.en if lang == "en" else bt.zh) if bt else (type_id or "")
+
     def check_queue(self, queue: str) -> str:
         if queue not in self.taxonomy.queues:
             raise Invalid(f"unknown queue {queue!r}", code="unknown_queue")

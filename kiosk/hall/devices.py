@@ -7,7 +7,8 @@ its kind's scope, the narrowest that works:
   issued at it in the last few minutes (to show, print or cancel them);
 - a camera agent posts events and snapshots for its own kiosk only;
 - the assistant issues tickets, books and hands over for kiosk sessions;
-- a rating pad rates visits; a display only watches the public channels.
+- a rating pad is named for its counter (counter-3) and rates the tickets
+  that counter has just finished; a display only watches the public channels.
 
 A kiosk and its camera agent share the kiosk's name (kiosk-1): names are
 unique per kind. Priority tickets, cancelling other tickets and reprints
@@ -35,7 +36,10 @@ KINDS = ("kiosk", "agent", "assistant", "display", "rating-pad")
 ANY = "any"  # the development token's kind: every kind, every device
 # how long a kiosk may still print or cancel a ticket issued at it
 OWN_TICKET_WINDOW = timedelta(minutes=10)
+# how long after a counter finishes a ticket its rating pad offers it and may rate it
+PAD_WINDOW = timedelta(minutes=10)
 _NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,40}$")
+_PAD_NAME = re.compile(r"^counter-([1-9][0-9]{0,8})$")
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,8 @@ def add(s: Session, name: str, kind: str, at: datetime | None = None) -> tuple[D
         raise Invalid(f"kind is one of {', '.join(KINDS)}", code="invalid_kind")
     if not _NAME.match(name or ""):
         raise Invalid("a device name is 1–40 letters, digits and _.-", code="invalid_name")
+    if kind == "rating-pad" and not _PAD_NAME.match(name):
+        raise Invalid("a rating pad is named for its counter: counter-<id>", code="invalid_name")
     token = secrets.token_urlsafe(32)
     found = s.scalars(select(Device).where(Device.kind == kind, Device.name == name)).first()
     if found is not None and found.revoked_at is None:
@@ -120,9 +126,9 @@ def check_session(who: Credential, session: KioskSession) -> None:
     raise _refuse(f"a {who.kind} has no kiosk sessions")
 
 
-def check_visit(who: Credential, visit: Visit, *, rating: bool = False) -> None:
-    """A kiosk or agent: visits at its kiosk; the assistant: visits at any kiosk; a rating pad: ratings."""
-    if who.shared or (rating and who.kind == "rating-pad"):
+def check_visit(who: Credential, visit: Visit) -> None:
+    """A kiosk or agent: visits at its kiosk; the assistant: visits at any kiosk."""
+    if who.shared:
         return
     if who.kind in ("kiosk", "agent"):
         return check_device_id(who, visit.device_id)
@@ -139,6 +145,25 @@ def check_ticket(who: Credential, ticket: Ticket, at: datetime | None = None) ->
     if who.kind == "kiosk" and ticket.device_id == who.name and recent:
         return
     raise _refuse(f"ticket {ticket.number} is not one {who.kind} {who.name} has just issued")
+
+
+def check_counter(who: Credential, counter_id: int) -> None:
+    """A rating pad serves its own counter."""
+    match = _PAD_NAME.match(who.name)
+    if who.shared or (who.kind == "rating-pad" and match and int(match.group(1)) == counter_id):
+        return
+    raise _refuse(f"{who.kind} {who.name} does not serve counter {counter_id}")
+
+
+def check_rating(who: Credential, ticket: Ticket, at: datetime | None = None) -> None:
+    """A rating pad rates the tickets its counter finished within PAD_WINDOW."""
+    if who.shared:
+        return
+    if ticket.counter_id is not None:
+        check_counter(who, ticket.counter_id)
+        if ticket.finished_at is None or ticket.finished_at >= (at or clock.now()) - PAD_WINDOW:
+            return  # not yet done: the rating is refused as such (409), not as out of scope
+    raise _refuse(f"ticket {ticket.number} was not just finished at the counter of {who.kind} {who.name}")
 
 
 def kiosk_of(who: Credential, session: KioskSession | None, visit: Visit | None) -> str | None:

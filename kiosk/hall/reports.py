@@ -1,7 +1,10 @@
-"""The supervisor's views: the visit list with filters, one visit's timeline, and the KPIs.
+"""The supervisor's views: the visit search, one visit's timeline, and the KPIs.
 
-Aggregates run in SQL on the visits' summary columns so a year of visits
-answers in well under a second on either engine.
+A visit is found by its filters (period, time window, business type,
+outcome, greeting, rating, complaint case, counter, who served) or by what
+the customer holds: a ticket number of a day, an appointment code, the last
+digits of their phone number. Aggregates run in SQL on the visits' summary
+columns so a year of visits answers in well under a second on either engine.
 """
 
 from __future__ import annotations
@@ -14,28 +17,69 @@ from sqlalchemy import Float, and_, case, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from kiosk import clock
-from kiosk.hall import masking
+from kiosk.hall import cases, masking, ratings, visits
 from kiosk.hall.context import Hall
 from kiosk.hall.errors import Invalid
-from kiosk.models import Appointment, Snapshot, Ticket, Triage, Visit
+from kiosk.models import Appointment, Case, Counter, Snapshot, Ticket, Triage, User, Visit
 
 
-def period(hall: Hall, date_from: str | None, date_to: str | None) -> tuple[datetime, datetime]:
-    """[start, end) in UTC for local dates from..to inclusive; today when not given."""
-    tz = ZoneInfo(hall.tz)
-    today = clock.local(clock.now(), hall.tz).date()
+def _date(value: str | None) -> date | None:
     try:
-        first = date.fromisoformat(date_from) if date_from else None
-        last = date.fromisoformat(date_to) if date_to else None
+        return date.fromisoformat(value) if value else None
     except ValueError:
         raise Invalid("dates are YYYY-MM-DD", code="invalid_date") from None
+
+
+def _time(value: str | None, default: time) -> time:
+    try:
+        return time.fromisoformat(value) if value else default
+    except ValueError:
+        raise Invalid("times are HH:MM", code="invalid_time") from None
+
+
+def period(
+    hall: Hall,
+    date_from: str | None,
+    date_to: str | None,
+    time_from: str | None = None,
+    time_to: str | None = None,
+) -> tuple[datetime, datetime]:
+    """[start, end) in UTC for local dates from..to inclusive, today when not given; a time window
+    starts on the first day at time_from and ends on the last at time_to."""
+    tz = ZoneInfo(hall.tz)
+    today = clock.local(clock.now(), hall.tz).date()
+    first, last = _date(date_from), _date(date_to)
     first = first or last or today
     last = last or max(first, today)
     if last < first:
         raise Invalid("date_to is before date_from", code="invalid_period")
     if (last - first).days > 400:
         raise Invalid("a period is at most 400 days", code="invalid_period")
-    return (datetime.combine(first, time(), tz), datetime.combine(last + timedelta(days=1), time(), tz))
+    start = datetime.combine(first, _time(time_from, time()), tz)
+    end = (
+        datetime.combine(last, _time(time_to, time()), tz)
+        if time_to
+        else datetime.combine(last + timedelta(days=1), time(), tz)
+    )
+    if end <= start:
+        raise Invalid("the time window ends before it starts", code="invalid_period")
+    return start, end
+
+
+def today(hall: Hall) -> date:
+    return clock.local(clock.now(), hall.tz).date()
+
+
+def _through_appointment(condition) -> Any:
+    """SQL: the visits of the appointments matching `condition`: the booking, and the ticket of the check-in."""
+    return or_(
+        Visit.id.in_(select(Appointment.visit_id).where(condition)),
+        Visit.id.in_(
+            select(Ticket.visit_id)
+            .join(Appointment, Ticket.appointment_id == Appointment.id)
+            .where(condition)
+        ),
+    )
 
 
 def _local_hour(s: Session, hall: Hall, col):
@@ -53,6 +97,15 @@ def visit_list(
     *,
     date_from=None,
     date_to=None,
+    time_from=None,
+    time_to=None,
+    ticket=None,
+    day=None,
+    appointment=None,
+    phone4=None,
+    counter=None,
+    staff=None,
+    case=None,
     business_type=None,
     outcome=None,
     corrected=None,
@@ -62,8 +115,29 @@ def visit_list(
     offset=0,
     late_greeting_ms: int = 500,
 ) -> dict[str, Any]:
-    start, end = period(hall, date_from, date_to)
-    where = [Visit.started_at >= start, Visit.started_at < end]
+    """The visits matching every filter given, newest first. A ticket number is of its service day
+    (`day`, today unless given) and an appointment code is unique: these two search every day
+    unless a period is given; every other search is within the period (today by default)."""
+    where: list[Any] = []
+    if ticket:
+        on = _date(day) or today(hall)
+        numbered = select(Ticket.visit_id).where(Ticket.service_day == on, Ticket.number == ticket.upper())
+        where.append(Visit.id.in_(numbered))
+    if appointment:
+        where.append(_through_appointment(Appointment.code == appointment.strip().upper()))
+    if not (ticket or appointment) or date_from or date_to or time_from or time_to:
+        start, end = period(hall, date_from, date_to, time_from, time_to)
+        where += [Visit.started_at >= start, Visit.started_at < end]
+    if phone4:
+        where.append(_through_appointment(Appointment.phone.endswith(phone4, autoescape=True)))
+    if counter is not None:
+        where.append(Visit.id.in_(select(Ticket.visit_id).where(Ticket.counter_id == counter)))
+    if staff is not None:
+        where.append(Visit.id.in_(select(Ticket.visit_id).where(Ticket.served_by == staff)))
+    if case == "any":
+        where.append(Visit.id.in_(select(Case.visit_id)))
+    elif case == "open":
+        where.append(Visit.id.in_(select(Case.visit_id).where(Case.status == "open")))
     if business_type:
         where.append(Visit.business_type == business_type)
     if outcome:
@@ -71,7 +145,7 @@ def visit_list(
     if corrected is not None:
         where.append(Visit.corrected.is_(corrected))
     if greeting == "missed":
-        where += [Visit.approached.is_(True), Visit.greeted.is_(False)]
+        where += [visits.came_near(), Visit.greeted.is_(False)]
     elif greeting == "late":
         where += [Visit.greeted.is_(True), Visit.greeting_latency_ms > late_greeting_ms]
     elif greeting == "ok":
@@ -86,7 +160,31 @@ def visit_list(
         .limit(limit)
         .offset(offset)
     ).all()
-    return {"total": total, "limit": limit, "offset": offset, "visits": [summary(v) for v in rows]}
+    served = _service_of(s, [v.id for v in rows])
+    return {
+        "total": total,
+        "limit": limit,
+        "offset": offset,
+        "visits": [{**summary(v), "tickets": served.get(v.id, [])} for v in rows],
+    }
+
+
+def _service_of(s: Session, visit_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """Each listed visit's tickets: number, counter and who served, in one query for the page."""
+    out: dict[int, list[dict[str, Any]]] = {}
+    if not visit_ids:
+        return out
+    for visit_id, number, status, counter, served_by in s.execute(
+        select(Ticket.visit_id, Ticket.number, Ticket.status, Counter.name, User.username)
+        .outerjoin(Counter, Ticket.counter_id == Counter.id)
+        .outerjoin(User, Ticket.served_by == User.id)
+        .where(Ticket.visit_id.in_(visit_ids))
+        .order_by(Ticket.id)
+    ):
+        out.setdefault(visit_id, []).append(
+            {"number": number, "status": status, "counter": counter, "served_by": served_by}
+        )
+    return out
 
 
 def summary(v: Visit) -> dict[str, Any]:
@@ -104,12 +202,14 @@ def summary(v: Visit) -> dict[str, Any]:
         "corrected": v.corrected,
         "rating": v.rating,
         "language": v.language,
+        "nearest_m": v.nearest_m,
     }
 
 
 def visit_timeline(s: Session, visit: Visit) -> dict[str, Any]:
-    """Everything that happened in one visit, in order; phone and ID numbers masked."""
-    tickets = s.scalars(select(Ticket).where(Ticket.visit_id == visit.id)).all()
+    """Everything that happened in one visit, in order; phone and ID numbers masked. Its tickets
+    with their counter part (called, serving, done, by whom) and rating; its cases."""
+    tickets = s.scalars(select(Ticket).where(Ticket.visit_id == visit.id).order_by(Ticket.id)).all()
     triages = s.scalars(select(Triage).where(Triage.visit_id == visit.id).order_by(Triage.id)).all()
     snaps = s.scalars(select(Snapshot).where(Snapshot.visit_id == visit.id)).all()
     return {
@@ -131,9 +231,15 @@ def visit_timeline(s: Session, visit: Visit) -> dict[str, Any]:
                 "serving_at": t.serving_at.isoformat() if t.serving_at else None,
                 "finished_at": t.finished_at.isoformat() if t.finished_at else None,
                 "quoted_wait_min": t.quoted_wait_min,
+                "wait_s": t.wait_s,
+                "service_s": t.service_s,
+                "counter": t.counter.name if t.counter else None,
+                "served_by": _username(s, t.served_by),
+                "rating": _rating_of(s, t.id),
             }
             for t in tickets
         ],
+        "cases": [cases.as_dict(s, c, notes=False) for c in cases.of_visit(s, visit.id)],
         "triages": [
             {
                 "id": t.id,
@@ -151,6 +257,16 @@ def visit_timeline(s: Session, visit: Visit) -> dict[str, Any]:
             for p in snaps
         ],
     }
+
+
+def _username(s: Session, user_id: int | None) -> str | None:
+    user = s.get(User, user_id) if user_id else None
+    return user.username if user else None
+
+
+def _rating_of(s: Session, ticket_id: int) -> dict[str, Any] | None:
+    found = ratings.for_ticket(s, ticket_id)
+    return ratings.as_dict(s, found) if found else None
 
 
 def _quantile(s: Session, value, where: list, q: float) -> float | None:
@@ -190,9 +306,10 @@ def kpis(
         select(
             func.count(),
             func.sum(case((Visit.approached.is_(True), 1), else_=0)),
-            func.sum(case((and_(Visit.approached.is_(True), Visit.greeted.is_(True)), 1), else_=0)),
+            func.sum(case((Visit.greeted.is_(True), 1), else_=0)),
             func.avg(Visit.greeting_latency_ms),
             func.sum(case((Visit.greeting_latency_ms > late_greeting_ms, 1), else_=0)),
+            func.sum(case((visits.came_near(), 1), else_=0)),
         ).where(in_period)
     ).one()
     greeted_latency = [in_period, Visit.greeting_latency_ms.is_not(None)]
@@ -264,8 +381,9 @@ def kpis(
         },
         "greeting": {
             "approached": v[1] or 0,
+            "within_2m": v[5] or 0,
             "greeted": v[2] or 0,
-            "compliance": _r((v[2] or 0) / v[1], 3) if v[1] else None,
+            "compliance": _r((v[2] or 0) / v[5], 3) if v[5] else None,
             "latency_mean_ms": _r(float(v[3]), 0) if v[3] is not None else None,
             "latency_p95_ms": _r(_quantile(s, Visit.greeting_latency_ms, greeted_latency, 0.95), 0),
             "late": v[4] or 0,

@@ -1,8 +1,10 @@
 """How long the hall keeps what it records, past what it needs.
 
 - What customers typed or said at the kiosk (dialog turns, triage texts,
-  guide alerts, hand-overs) and their contact details (appointments' and
-  call-backs' names and phone numbers, the numbers text messages went to) are redacted after `days` (KIOSK_REDACT_AFTER_DAYS, 180 by default);
+  guide alerts, hand-overs), wrote with their rating or told a complaint case,
+  and their contact details (appointments' and call-backs' names and phone
+  numbers, the numbers text messages went to) are redacted after `days`
+  (KIOSK_REDACT_AFTER_DAYS, 180 by default);
   the visit, its triage and its outcome stay for the KPIs. The assistant's
   own record of the dialogs (Rasa's tracker store) is deleted after as many days.
 - Snapshots: kiosk/hall/snapshots.py (KIOSK_SNAPSHOT_DAYS).
@@ -20,11 +22,13 @@ from kiosk import clock
 from kiosk.models import (
     Appointment,
     Callback,
+    Case,
     GuideAlert,
     Handover,
     IdempotentRequest,
     LiveEvent,
     Notification,
+    Rating,
     Triage,
     VisitEvent,
 )
@@ -52,6 +56,8 @@ def redact(s: Session, days: int, at: datetime | None = None) -> int:
         update(Triage).where(Triage.created_at < cutoff, Triage.text != "").values(text=""),
         update(GuideAlert).where(GuideAlert.created_at < cutoff, GuideAlert.text != "").values(text=""),
         update(Handover).where(Handover.created_at < cutoff, Handover.text != "").values(text=""),
+        update(Rating).where(Rating.created_at < cutoff, Rating.comment != "").values(comment=""),
+        update(Case).where(Case.opened_at < cutoff, Case.account != "").values(account=""),
         update(Appointment)
         .where(Appointment.created_at < cutoff, Appointment.phone != "")
         .values(name="", phone=""),

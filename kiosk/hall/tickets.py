@@ -15,10 +15,10 @@ from sqlalchemy import CursorResult, Date, bindparam, insert, select, text, upda
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from kiosk import clock
-from kiosk.hall import audit, live, queue_order, visits, waits
+from kiosk.hall import audit, counters, live, queue_order, visits, waits
 from kiosk.hall.context import Hall
 from kiosk.hall.errors import Conflict, Invalid, NotFound
-from kiosk.models import Appointment, AppointmentSlot, Counter, Ticket, TicketSequence, Triage, Visit
+from kiosk.models import Appointment, AppointmentSlot, Counter, Ticket, TicketSequence, Triage, User, Visit
 
 # who a guide may give a priority ticket (绿色通道)
 PRIORITY_REASONS = ("elderly", "disabled", "pregnant")
@@ -113,6 +113,8 @@ def issue(
         appointment_id=appointment_id,
         transferred_from=None,
         device_id=device_id,
+        served_by=None,
+        service_s=None,
     )
     ticket = Ticket(id=s.connection().execute(_INSERT, values).scalar_one(), **values)
     make_transient_to_detached(ticket)
@@ -224,11 +226,17 @@ def _audit(s: Session, ticket: Ticket, by: str, old: str, new: str, at: datetime
 
 
 def call_next(
-    s: Session, hall: Hall, counter_id: int, at: datetime | None = None, *, by: str = "system"
+    s: Session,
+    hall: Hall,
+    counter_id: int,
+    at: datetime | None = None,
+    *,
+    by: str = "system",
+    caller_id: int | None = None,
 ) -> Ticket | None:
-    counter = s.get(Counter, counter_id)
-    if counter is None:
-        raise NotFound(f"counter {counter_id} not found", code="counter_not_found")
+    """Claim the next ticket for the counter; it is served by the person signed in there
+    (else by `caller_id`, the staff account that called it)."""
+    counter = counters.get(s, counter_id)
     if not counter.is_open:
         raise Conflict(f"counter {counter.name} is closed", code="counter_closed")
     busy = s.scalars(
@@ -260,6 +268,7 @@ def call_next(
                     counter_id=counter_id,
                     called_at=at,
                     wait_s=int((at - candidate.issued_at).total_seconds()),
+                    served_by=counters.server(counter, caller_id),
                 )
                 .execution_options(synchronize_session=False)
             ),
@@ -269,7 +278,7 @@ def call_next(
             _after_call(s, candidate, counter, at)
             _audit(s, candidate, by, "waiting", "called", at, counter=counter.name)
             return candidate
-    return call_next(s, hall, counter_id, at, by=by) if len(candidates) == 20 else None
+    return call_next(s, hall, counter_id, at, by=by, caller_id=caller_id) if len(candidates) == 20 else None
 
 
 def _after_call(s: Session, ticket: Ticket, counter: Counter, at: datetime) -> None:
@@ -283,7 +292,14 @@ def _after_call(s: Session, ticket: Ticket, counter: Counter, at: datetime) -> N
     }
     live.publish(s, "display", "call", call)
     if ticket.visit_id:
-        visits.record(s, visits.get_visit(s, ticket.visit_id), "ticket_called", call, at=at)
+        server = s.get(User, ticket.served_by) if ticket.served_by else None
+        visits.record(
+            s,
+            visits.get_visit(s, ticket.visit_id),
+            "ticket_called",
+            {**call, "served_by": server.username if server else None},
+            at=at,
+        )
 
 
 def transition(
@@ -319,6 +335,9 @@ def transition(
         ticket.serving_at = at
     elif new_status in ("done", "no_show", "cancelled"):
         ticket.finished_at = at
+    started = ticket.serving_at or ticket.called_at
+    if new_status == "done" and started is not None:
+        ticket.service_s = int((at - started).total_seconds())
     if ticket.visit_id:
         visits.record(
             s,
@@ -357,6 +376,7 @@ def transfer(
     ticket.queue = queue
     ticket.business_type = business_type or ticket.business_type
     ticket.status, ticket.counter_id, ticket.called_at, ticket.serving_at = "waiting", None, None, None
+    ticket.served_by = None
     if ticket.visit_id:
         visits.record(
             s,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from kiosk import clock
@@ -24,6 +24,17 @@ OUTCOMES = {
 }
 # what the review lists filter on: every outcome, a visit that just left, and none yet
 OUTCOME_FILTERS = (*OUTCOMES.values(), "left", "none")
+
+# the service standard bows to and greets a customer within 2 m (the agent's greeting zone)
+GREETING_DISTANCE_M = 2.0
+
+
+def came_near():
+    """SQL: the visits whose customer came within the greeting distance (being greeted says so too).
+
+    Greeting compliance counts only these: someone who stopped at 2.6 m was never owed a greeting.
+    """
+    return or_(Visit.greeted.is_(True), Visit.nearest_m <= GREETING_DISTANCE_M)
 
 
 def open_visit(
@@ -55,6 +66,9 @@ def record(
     data = data or {}
     event = VisitEvent(visit_id=visit.id, at=at, kind=kind, data=data)
     s.add(event)
+    measured = [d for d in (data.get("distance_m"), data.get("nearest_m")) if isinstance(d, (int, float))]
+    if measured and kind in ("approach", "greeted", "left"):
+        visit.nearest_m = min([*measured, *([visit.nearest_m] if visit.nearest_m is not None else [])])
     if kind == "approach":
         visit.approached = True
     elif kind == "greeted":

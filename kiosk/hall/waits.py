@@ -42,20 +42,15 @@ def service_minutes(s: Session, hall: Hall, business_type: str) -> float:
 
 def _service_minutes(s: Session, hall: Hall, business_type: str) -> float:
     """Mean minutes of the most recent services of this type, or the default before any."""
-    rows = s.execute(
-        select(Ticket.serving_at, Ticket.called_at, Ticket.finished_at)
-        .where(
-            Ticket.business_type == business_type, Ticket.status == "done", Ticket.finished_at.is_not(None)
-        )
+    recent = (
+        select(Ticket.service_s)
+        .where(Ticket.business_type == business_type, Ticket.status == "done", Ticket.service_s.is_not(None))
         .order_by(Ticket.finished_at.desc())
         .limit(hall.recent_services)
-    ).all()
-    spans = [
-        (end - (start or called)).total_seconds() / 60
-        for start, called, end in rows
-        if (start or called) and end
-    ]
-    return sum(spans) / len(spans) if spans else hall.default_service_min
+        .subquery()
+    )
+    mean = s.scalar(select(func.avg(recent.c.service_s)))
+    return float(mean) / 60 if mean is not None else hall.default_service_min
 
 
 def open_counters(s: Session, queue: str) -> int:

@@ -108,6 +108,15 @@ def scope() -> devices.Credential | None:
     return caller().device
 
 
+def staff_user() -> User:
+    """The calling staff account (behind `require` with staff roles); a device is refused."""
+    who = caller()
+    user = db().get(User, who.user_id) if who.user_id else None
+    if user is None:
+        raise Forbidden("this is for staff accounts", code="staff_only")
+    return user
+
+
 def staff_only(what: str) -> None:
     """Refuse a device what only staff may do (priority tickets, others' tickets, reprints)."""
     if caller().device is not None:

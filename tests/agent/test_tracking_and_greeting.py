@@ -214,3 +214,18 @@ def test_a_stray_hit_lasting_a_few_frames_greets_nobody():
         rec.frame(face_at(250, 1.5, y=310))
     rec.idle(8)
     assert rec.events == []
+
+
+def test_the_nearest_distance_goes_with_the_left_event():
+    """The hall counts a missed greeting only for someone who came within 2 m: the agent says how near."""
+    rec = Recorder()
+    nearest = []
+    rec.machine.on_left = lambda v, t: nearest.append(round(v.nearest, 2))
+    walk(rec, 200, 5.0, 2.6, 3.0)
+    walk(rec, 200, 2.6, 2.6, 3.0)
+    rec.idle(8)
+    walk(rec, 420, 4.0, 1.6, 3.0)
+    walk(rec, 420, 1.6, 3.5, 2.0)
+    rec.idle(8)
+    assert len(nearest) == 2
+    assert 2.55 <= nearest[0] <= 2.65 and 1.55 <= nearest[1] <= 1.7

@@ -260,3 +260,22 @@ def test_a_guides_booking_has_a_visit_like_the_kiosks(client, device, staff):
     # the device's booking without a visit stays without one (the kiosk names its visit)
     other = book(client, device, slots(client, device)[1], phone="13912345678")
     assert other["visit_id"] is None
+
+
+def test_a_backlog_of_no_shows_is_marked_over_the_jobs_next_passes(app, client, device, staff, monkeypatch):
+    from kiosk.hall import appointments
+
+    monkeypatch.setattr(appointments, "NO_SHOWS_PER_PASS", 1)
+    first = slots(client, device)[0]
+    codes = {book(client, device, first, phone=p)["code"] for p in ("13800000021", "13800000022")}
+    closed = start_of(first) + timedelta(minutes=16)
+    day = local_day(start_of(first)).isoformat()
+
+    def no_shows() -> set[str]:
+        listed = client.get(f"/api/appointments?date={day}", headers=staff("supervisor")).json["appointments"]
+        return {r["code"] for r in listed if r["status"] == "no_show"}
+
+    run_messages(app, closed)
+    assert len(no_shows()) == 1
+    run_messages(app, closed)
+    assert no_shows() == codes

@@ -88,15 +88,36 @@ def test_the_assistant_acts_for_kiosk_sessions_only(hall):
     assert client.post("/api/kiosk/sessions", json={}, headers=assistant).status_code == 403
 
 
-def test_a_rating_pad_rates_and_a_display_only_watches(hall):
+def test_a_rating_pad_rates_what_its_counter_just_finished_and_a_display_only_watches(hall):
+    from kiosk.hall import accounts
+
     client, device = hall
+    with client.application.extensions["sessions"]() as s, s.begin():
+        counter = {"Authorization": f"Bearer {accounts.create_user(s, 'zhang', 'counter', 'password-123')[1]}"}
     kiosk = device("kiosk-1", "kiosk")
-    visit = client.post("/api/kiosk/sessions", json={}, headers=kiosk).json["visit_id"]
-    pad, display = device("counter-3", "rating-pad"), device("tv", "display")
-    assert client.post(f"/api/visits/{visit}/rating", json={"rating": 4}, headers=pad).status_code == 201
+    pad, other_pad, display = device("counter-1", "rating-pad"), device("counter-3", "rating-pad"), device("tv", "display")
+    session = client.post("/api/kiosk/sessions", json={}, headers=kiosk).json
+    ticket = client.post("/api/kiosk/sessions/" + session["id"] + "/messages", json={"payload": "/invoice"},
+                         headers=kiosk).json["ticket"]
+    assert client.post("/api/counters/1/sign-in", headers=counter).status_code == 200
+    assert client.post("/api/counters/1/call-next", headers=counter).json["id"] == ticket["id"]
+    early = client.post(f"/api/tickets/{ticket['id']}/rating", json={"rating": 4}, headers=pad)
+    assert early.status_code == 409 and early.json["error"]["code"] == "not_done"
+    assert client.post(f"/api/tickets/{ticket['id']}/done", headers=counter).status_code == 200
+    assert client.get("/api/counters/1/to-rate", headers=pad).json["ticket"]["id"] == ticket["id"]
+    assert client.get("/api/counters/1/to-rate", headers=other_pad).status_code == 403
+    theirs = client.post(f"/api/tickets/{ticket['id']}/rating", json={"rating": 4}, headers=other_pad)
+    assert theirs.status_code == 403 and theirs.json["error"]["code"] == "out_of_scope"
+    assert client.post(f"/api/tickets/{ticket['id']}/rating", json={"rating": 4}, headers=kiosk).status_code == 403
+    assert client.post(f"/api/tickets/{ticket['id']}/rating", json={"rating": 4}, headers=pad).status_code == 201
+    # a pad rates tickets, not a kiosk's visits; it issues nothing; a display does neither
+    assert client.post(f"/api/visits/{session['visit_id']}/rating", json={"rating": 4}, headers=pad).status_code == 403
     assert client.post("/api/tickets", json={"business_type": "pay_bill"}, headers=pad).status_code == 403
     assert client.post("/api/tickets", json={"business_type": "pay_bill"}, headers=display).status_code == 403
-    assert client.post(f"/api/visits/{visit}/rating", json={"rating": 4}, headers=display).status_code == 403
+    assert client.post(f"/api/tickets/{ticket['id']}/rating", json={"rating": 4}, headers=display).status_code == 403
+    # a rating pad is named for its counter
+    with client.application.extensions["sessions"]() as s, pytest.raises(Exception, match="counter-<id>"):
+        devices.add(s, "pad-by-the-door", "rating-pad")
 
 
 def test_require_device_means_any_device_and_the_shared_token_every_kind():

@@ -1,4 +1,5 @@
-"""Retention: what customers said and their contact details are redacted after N days; old idempotency
+"""Retention: what customers said (at the kiosk, with a rating, to a complaint case) and their contact
+details are redacted after N days; old idempotency
 answers and live events are pruned; the visit and its outcome stay for the KPIs."""
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from kiosk import clock
-from kiosk.hall import appointments, callbacks, duty, handovers, retention, triage, visits
-from kiosk.models import (Appointment, AppointmentSlot, Callback, GuideAlert, Handover, IdempotentRequest,
-                          LiveEvent, Notification, Triage, Visit, VisitEvent)
+from kiosk.hall import appointments, callbacks, duty, handovers, ratings, retention, tickets, triage, visits
+from kiosk.models import (Appointment, AppointmentSlot, Callback, Case, GuideAlert, Handover, IdempotentRequest,
+                          LiveEvent, Notification, Rating, Triage, Visit, VisitEvent)
 from kiosk.web import maintenance
 
 
@@ -21,6 +22,9 @@ def a_visit(s, hall, at, phone: str):
     duty.alert_guide(s, "complaint", text=f"回电 {phone}", visit=visit, at=at)
     handovers.offer(s, hall, "solar_pv", duty.by_name(s, "王经理"), visit=visit, text=f"我叫张三 {phone}", at=at)
     callbacks.request(s, hall, "solar_pv", "张三", phone, visit=visit, at=at)
+    ticket = tickets.issue(s, hall, "pay_bill", visit=visit, at=at)
+    ticket.status, ticket.finished_at = "done", at
+    ratings.rate(s, ticket, 1, f"张三，回电 {phone}", source="mobile", at=at)  # opens a follow-up case with it
     slot = AppointmentSlot(business_type="solar_pv", start=at + timedelta(days=1),
                            end=at + timedelta(days=1, hours=1), capacity=3, booked=0)
     s.add(slot)
@@ -49,6 +53,8 @@ def test_personal_data_is_redacted_after_its_days_and_the_rest_stays(app):
                 *s.execute(select(Callback.name, Callback.phone).where(Callback.visit_id == visit_id)),
                 *s.scalars(select(Handover.text).where(Handover.visit_id == visit_id)),
                 *s.scalars(select(Notification.recipient).join(Appointment).where(Appointment.visit_id == visit_id)),
+                *s.scalars(select(Rating.comment).where(Rating.visit_id == visit_id)),
+                *s.scalars(select(Case.account).where(Case.visit_id == visit_id)),
             ]
             return str(rows)
 
@@ -58,6 +64,7 @@ def test_personal_data_is_redacted_after_its_days_and_the_rest_stays(app):
         assert turn.data == {"intent": "solar_pv", "confidence": 0.9, "redacted": True}
         visit = s.get(Visit, old)
         assert (visit.business_type, visit.outcome) == ("solar_pv", "appointment")  # the KPIs keep their facts
+        assert (visit.rating, s.scalar(select(Case.reason).where(Case.visit_id == old))) == (1, "low_rating")
         assert s.scalars(select(IdempotentRequest.key)).all() == ["new"]
         assert s.scalar(select(func.count()).select_from(LiveEvent).where(LiveEvent.type == "call")) == 0
         assert s.scalar(select(func.count()).select_from(LiveEvent)) > 0  # the last hour's stay

@@ -140,7 +140,7 @@ def test_wait_estimate_follows_recent_services_and_open_counters(client, device,
             t = tickets.issue(s, hall, "pay_bill")
             start = datetime.now(timezone.utc) - timedelta(minutes=30)
             t.status, t.called_at, t.serving_at = "done", start, start
-            t.finished_at = start + timedelta(minutes=10)
+            t.finished_at, t.service_s = start + timedelta(minutes=10), 600
     issue(client, device), issue(client, device)
     third = issue(client, device)
     # two pay_bill customers ahead at 10 min each, two counters serve queue A: 10 minutes

@@ -105,14 +105,18 @@ def generate_day(h: HallDb, day: str, n: int = 60, seed: int = 7) -> dict:
     with h.sessions() as s, s.begin():
         for i in range(n):
             at = base + timedelta(minutes=rnd.randint(0, 8 * 60), seconds=rnd.randint(0, 59))
-            v = {"at": at, "approached": rnd.random() < 0.9, "latency": None, "rating": None}
+            v = {"at": at, "approached": rnd.random() < 0.9, "near": False, "latency": None, "rating": None}
             visit = visits.open_visit(s, device_id="kiosk-1", track_id=f"t{i}", at=at)
             if v["approached"]:
                 visits.record(s, visit, "approach", {"distance_m": 2.9}, at=at)
-                if rnd.random() < 0.85:
+                # some stop short of the greeting distance (2 m), some come near and are greeted, or not
+                v["near"] = rnd.random() < 0.75
+                if v["near"] and rnd.random() < 0.85:
                     v["latency"] = rnd.randint(80, 1500)
-                    visits.record(s, visit, "greeted", {"latency_ms": v["latency"]},
+                    visits.record(s, visit, "greeted", {"latency_ms": v["latency"], "distance_m": 1.9},
                                   at=at + timedelta(seconds=2))
+                visits.record(s, visit, "left", {"nearest_m": 1.4 if v["near"] else 2.6},
+                              at=at + timedelta(minutes=20))
             bt = rnd.choice(types)
             conf = round(rnd.uniform(0.4, 0.99), 3)
             t_at = at + timedelta(seconds=40)
@@ -168,7 +172,8 @@ def expected_kpis(gen: dict, tz: str, target_min: float = 15.0, late_ms: int = 5
     for v in vs:
         hours[v["at"].astimezone(ZoneInfo(tz)).hour] += 1
     approached = [v for v in vs if v["approached"]]
-    greeted = [v for v in approached if v["latency"] is not None]
+    near = [v for v in approached if v["near"]]
+    greeted = [v for v in near if v["latency"] is not None]
     lat = [v["latency"] for v in vs if v["latency"] is not None]
     waits: dict[str, list[float]] = {}
     for t in gen["tickets"]:
@@ -186,8 +191,8 @@ def expected_kpis(gen: dict, tz: str, target_min: float = 15.0, late_ms: int = 5
         "wait_by_queue": {q: {"tickets": len(w), "mean_min": float(np.mean(w)),
                               "p90_min": nearest_rank(w, 0.9)} for q, w in waits.items()},
         "within": sum(1 for w in all_waits if w <= target_min) / len(all_waits),
-        "approached": len(approached), "greeted": len(greeted),
-        "compliance": len(greeted) / len(approached),
+        "approached": len(approached), "within_2m": len(near), "greeted": len(greeted),
+        "compliance": len(greeted) / len(near),
         "latency_mean": float(np.mean(lat)), "latency_p95": nearest_rank(lat, 0.95),
         "late": sum(1 for x in lat if x > late_ms),
         "accuracy": {bt: c["confirmed"] / (c["confirmed"] + c["corrected"]) for bt, c in acc.items()},

@@ -15,8 +15,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def create_user(env: dict[str, str], *args: str) -> str:
     """`python -m kiosk create-user ARGS` as an operator runs it, in `env` (its database): the API token it prints."""
+    return kiosk_command(env, "create-user", *args)
+
+
+def kiosk_command(env: dict[str, str], *args: str) -> str:
+    """`python -m kiosk ARGS` (create-user, add-device) in `env`: the token it prints once."""
     env = {**os.environ, "KIOSK_USER_PASSWORD": "test-password-123", **env}
-    out = subprocess.run([sys.executable, "-m", "kiosk", "create-user", *args], cwd=ROOT, env=env,
+    out = subprocess.run([sys.executable, "-m", "kiosk", *args], cwd=ROOT, env=env,
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     for line in out.stdout.splitlines():
@@ -105,6 +110,10 @@ class HallServerProcess:
     def create_user(self, *args: str) -> str:
         """A staff account made by the command line on this server's database: its API token."""
         return create_user(self.env, *args)
+
+    def add_device(self, *args: str) -> str:
+        """A device registered by the command line on this server's database: its token."""
+        return kiosk_command(self.env, "add-device", *args)
 
     @property
     def device_headers(self) -> dict[str, str]:

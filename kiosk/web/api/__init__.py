@@ -8,6 +8,7 @@ from apiflask import APIFlask
 def register(app: APIFlask) -> None:
     from kiosk.web.api import (
         appointments,
+        cases,
         counters,
         desk,
         duty,
@@ -17,6 +18,7 @@ def register(app: APIFlask) -> None:
         kiosk_speech,
         notifications,
         routing,
+        scorecards,
         staff,
         stream,
         taxonomy,
@@ -40,5 +42,7 @@ def register(app: APIFlask) -> None:
         kiosk_sessions,
         kiosk_speech,
         staff,
+        scorecards,
+        cases,
     ):
         app.register_blueprint(module.bp)

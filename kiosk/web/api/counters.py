@@ -1,30 +1,27 @@
-"""Counters: open, close, choose queues, and call the next ticket."""
+"""Counters: sign in and out, open, close, choose queues, call the next ticket; what the rating pad offers."""
 
 from __future__ import annotations
 
 from apiflask import APIBlueprint
 from sqlalchemy import select
 
-from kiosk.hall import audit, tickets
-from kiosk.hall.errors import NotFound
+from kiosk.hall import audit, counters, devices, ratings, tickets
+from kiosk.hall.errors import Forbidden
 from kiosk.models import Counter, Ticket
 from kiosk.web.api.common import commit
 from kiosk.web.api.schemas import CounterIn
 from kiosk.web.api.tickets import ticket_body
-from kiosk.web.auth import caller, require
+from kiosk.web.auth import caller, require, scope, staff_user
 from kiosk.web.database import db, hall
 
 bp = APIBlueprint("counters", __name__, tag="Counters")
 
 
-def counter_dict(c: Counter) -> dict:
-    return {"id": c.id, "name": c.name, "queues": list(c.queues), "is_open": c.is_open}
-
-
 @bp.get("/api/counters")
 @require("counter", "guide", "supervisor")
 def list_counters():
-    return {"counters": [counter_dict(c) for c in db().scalars(select(Counter).order_by(Counter.id))]}
+    s = db()
+    return {"counters": [counters.as_dict(s, c) for c in s.scalars(select(Counter).order_by(Counter.id))]}
 
 
 @bp.patch("/api/counters/<int:counter_id>")
@@ -32,21 +29,41 @@ def list_counters():
 @bp.input(CounterIn, arg_name="body")
 def update_counter(counter_id: int, body):
     s = db()
-    counter = s.get(Counter, counter_id)
-    if counter is None:
-        raise NotFound(f"counter {counter_id} not found", code="counter_not_found")
+    counter = counters.get(s, counter_id)
     if "queues" in body:
         counter.queues = [hall().check_queue(q) for q in dict.fromkeys(body["queues"])]
     if "is_open" in body:
         counter.is_open = body["is_open"]
     audit.log(s, caller().label, "counter.update", f"counter:{counter_id}", **body)
-    return commit(counter_dict(counter))
+    return commit(counters.as_dict(s, counter))
+
+
+@bp.post("/api/counters/<int:counter_id>/sign-in")
+@require("counter", "supervisor")
+def sign_in(counter_id: int):
+    """The caller takes the counter under their name and opens it (409 counter_taken if someone has it)."""
+    s = db()
+    counter = counters.sign_in(s, counters.get(s, counter_id), staff_user())
+    return commit(counters.as_dict(s, counter))
+
+
+@bp.post("/api/counters/<int:counter_id>/sign-out")
+@require("counter", "supervisor")
+def sign_out(counter_id: int):
+    """The person signed in leaves and the counter closes; a supervisor may sign anyone out."""
+    s, who = db(), caller()
+    counter = counters.get(s, counter_id)
+    if who.role == "counter" and counter.staff_id not in (None, who.user_id):
+        raise Forbidden(f"someone else is signed in at {counter.name}", code="not_signed_in_here")
+    counters.sign_out(s, counter, who.label)
+    return commit(counters.as_dict(s, counter))
 
 
 @bp.post("/api/counters/<int:counter_id>/call-next")
 @require("counter", "supervisor")
 def call_next(counter_id: int):
-    ticket = tickets.call_next(db(), hall(), counter_id, by=caller().label)
+    who = caller()
+    ticket = tickets.call_next(db(), hall(), counter_id, by=who.label, caller_id=who.user_id)
     if ticket is None:
         db().rollback()
         return "", 204
@@ -64,3 +81,27 @@ def current(counter_id: int):
         .first()
     )
     return {"ticket": ticket_body(t) if t else None}
+
+
+@bp.get("/api/counters/<int:counter_id>/to-rate")
+@require("rating-pad", "counter", "supervisor")
+def to_rate(counter_id: int):
+    """The ticket the counter's rating pad offers the customer now: its last, just finished, unrated."""
+    s = db()
+    counter = counters.get(s, counter_id)
+    device = scope()
+    if device is not None:
+        devices.check_counter(device, counter_id)
+    ticket = ratings.awaiting(s, counter_id)
+    return {
+        "counter": {"id": counter.id, "name": counter.name},
+        "ticket": {
+            "id": ticket.id,
+            "number": ticket.number,
+            "business_type": ticket.business_type,
+            "finished_at": ticket.finished_at.isoformat() if ticket.finished_at else None,
+            "language": ticket.language,
+        }
+        if ticket
+        else None,
+    }

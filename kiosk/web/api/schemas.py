@@ -93,6 +93,7 @@ class VisitEventIn(Schema):
     track_id = String(required=True, validate=ID_TEXT)
     at = DateTime(required=True)
     distance_m = Float(validate=Range(min=0, max=50))
+    nearest_m = Float(validate=Range(min=0, max=50))  # on left: the nearest the person came
     latency_ms = Integer(strict=True, validate=Range(min=0, max=600000))
     text = String(validate=Length(0, 200))
     together = Boolean()  # greeted with someone who arrived just before
@@ -102,9 +103,26 @@ class RatingIn(Schema):
     rating = Integer(required=True, strict=True, validate=Range(min=1, max=5))
 
 
+class TicketRatingIn(RatingIn):
+    comment = String(load_default="", validate=Length(0, 500))
+
+
+DATE = Regexp(r"^\d{4}-\d{2}-\d{2}$", error="a date is YYYY-MM-DD")
+CLOCK = Regexp(r"^\d{2}:\d{2}$", error="a time is HH:MM")
+
+
 class VisitsQuery(Schema):
-    date_from = String(validate=Regexp(r"^\d{4}-\d{2}-\d{2}$"))
-    date_to = String(validate=Regexp(r"^\d{4}-\d{2}-\d{2}$"))
+    date_from = String(validate=DATE)
+    date_to = String(validate=DATE)
+    time_from = String(validate=CLOCK)
+    time_to = String(validate=CLOCK)
+    ticket = String(validate=Regexp(r"^[A-Za-z]{1,4}\d{1,7}$", error="a ticket number is like A012"))
+    day = String(validate=DATE)  # the ticket number's service day (today by default)
+    appointment = String(validate=Length(4, 12))
+    phone4 = String(validate=Regexp(r"^\d{4}$", error="the last 4 digits of a phone number"))
+    counter = Integer(validate=Range(min=1, max=MAX_ID))
+    staff = Integer(validate=Range(min=1, max=MAX_ID))  # who served: a staff account's id
+    case = String(validate=OneOf(["any", "open"]))
     business_type = String(validate=Length(1, 40))
     outcome = String(validate=OneOf(list(visits.OUTCOME_FILTERS)))
     corrected = Boolean()
@@ -115,8 +133,8 @@ class VisitsQuery(Schema):
 
 
 class PeriodQuery(Schema):
-    date_from = String(validate=Regexp(r"^\d{4}-\d{2}-\d{2}$"))
-    date_to = String(validate=Regexp(r"^\d{4}-\d{2}-\d{2}$"))
+    date_from = String(validate=DATE)
+    date_to = String(validate=DATE)
     target_wait_min = Float(load_default=15.0, validate=Range(min=1, max=240))
     late_greeting_ms = Integer(load_default=500, validate=Range(min=1, max=60000))
 
@@ -124,3 +142,10 @@ class PeriodQuery(Schema):
 class FlagsIn(Schema):
     rain = Boolean()
     wet_floor = Boolean()
+
+
+class StaffReportQuery(Schema):
+    """A period of local dates, named as the scorecards' URL names them: ?from=…&to=…"""
+
+    date_from = String(data_key="from", validate=DATE)
+    date_to = String(data_key="to", validate=DATE)

@@ -242,7 +242,8 @@ def _csv_cell(value) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def _csv(name: str, header: list[str], rows) -> Response:
+def csv_file(name: str, header: list[str], rows) -> Response:
+    """A CSV download Excel opens in Chinese, no cell read as a formula."""
     buf = io.StringIO()
     buf.write("\ufeff")  # Excel reads UTF-8 Chinese only with the BOM
     w = csv.writer(buf)
@@ -276,7 +277,7 @@ VISIT_COLUMNS = [
 @bp.input(VisitsCsvQuery, location="query", arg_name="query")
 def visits_csv(query):
     found = reports.visit_list(db(), hall(), **query)
-    return _csv("visits.csv", VISIT_COLUMNS, ([v[c] for c in VISIT_COLUMNS] for v in found["visits"]))
+    return csv_file("visits.csv", VISIT_COLUMNS, ([v[c] for c in VISIT_COLUMNS] for v in found["visits"]))
 
 
 def kpi_rows(k: dict) -> list[list]:
@@ -305,7 +306,7 @@ def kpi_rows(k: dict) -> list[list]:
 @bp.input(PeriodQuery, location="query", arg_name="query")
 def kpis_csv(query):
     k = reports.kpis(db(), hall(), **query)
-    return _csv("kpis.csv", ["section", "key", "measure", "value"], kpi_rows(k))
+    return csv_file("kpis.csv", ["section", "key", "measure", "value"], kpi_rows(k))
 
 
 @bp.post("/api/snapshots/purge")

@@ -1,4 +1,4 @@
-"""Queue tickets: issue, look up, follow on a phone, move along their life, and the queues."""
+"""Queue tickets: issue, look up, follow on a phone, move along their life, rate, and the queues."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from flask import current_app, request
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from kiosk import clock
-from kiosk.hall import devices, tickets, waits
+from kiosk.hall import devices, ratings, tickets, waits
 from kiosk.hall.errors import Forbidden, Invalid, NotFound
 from kiosk.models import Ticket
 from kiosk.web.api.common import commit, idempotent, origin
-from kiosk.web.api.schemas import TicketIn, TransferIn
+from kiosk.web.api.schemas import TicketIn, TicketRatingIn, TransferIn
 from kiosk.web.auth import caller, require, scope, staff_only
 from kiosk.web.bounds import MAX_ID, query_int
 from kiosk.web.database import db, hall
@@ -91,14 +91,19 @@ def one(ticket_id: int):
     return ticket_body(own_ticket(ticket_id))
 
 
-@bp.get("/api/tickets/status/<token>")
-def public_status(token: str):
-    """What the customer's phone shows after scanning the ticket's QR code (no login)."""
+def _linked(token: str) -> Ticket:
+    """The ticket a status link (its QR code) names."""
     try:
         ticket_id = status_signer().loads(token)
     except BadSignature:
         raise NotFound("unknown ticket link", code="ticket_not_found") from None
-    t = tickets.get(db(), ticket_id)
+    return tickets.get(db(), ticket_id)
+
+
+@bp.get("/api/tickets/status/<token>")
+def public_status(token: str):
+    """What the customer's phone shows after scanning the ticket's QR code (no login)."""
+    t = _linked(token)
     full = tickets.as_dict(db(), hall(), t)
     keep = (
         "number",
@@ -113,7 +118,29 @@ def public_status(token: str):
         "called_at",
         "language",
     )
-    return {k: full[k] for k in keep}
+    return {**{k: full[k] for k in keep}, "rated": ratings.for_ticket(db(), t.id) is not None}
+
+
+@bp.post("/api/tickets/status/<token>/rating")
+@bp.input(TicketRatingIn, arg_name="body")
+def rate_by_link(token: str, body):
+    """The customer rates the service on their phone (the status link is their credential)."""
+    ticket = _linked(token)
+    ratings.rate(db(), ticket, body["rating"], body["comment"], source="mobile")
+    return commit({"rating": body["rating"]}, 201)
+
+
+@bp.post("/api/tickets/<int:ticket_id>/rating")
+@require("rating-pad")
+@bp.input(TicketRatingIn, arg_name="body")
+def rate(ticket_id: int, body):
+    """The customer rates the service on the counter's rating pad: 409 before it is done, and once."""
+    ticket = tickets.get(db(), ticket_id)
+    device = scope()
+    if device is not None:
+        devices.check_rating(device, ticket)
+    found = ratings.rate(db(), ticket, body["rating"], body["comment"], source="pad")
+    return commit({"id": found.id, "ticket_id": ticket.id, "rating": found.rating}, 201)
 
 
 @bp.get("/api/queues")

@@ -1,28 +1,34 @@
-"""Visits: the agent's events, snapshots, ratings, and the supervisor's review and KPIs."""
+"""Visits: the agent's events, snapshots, the kiosk's rating, and the supervisor's search, review,
+evidence pack and KPIs."""
 
 from __future__ import annotations
 
-from apiflask import APIBlueprint
-from flask import current_app, request, send_file
+from pathlib import Path
 
-from kiosk.hall import devices, live, reports, snapshots, visits
+from apiflask import APIBlueprint
+from flask import Response, current_app, request, send_file
+from sqlalchemy import select
+
+from kiosk import clock, evidence
+from kiosk.hall import audit, devices, live, reports, snapshots, visits
 from kiosk.hall.errors import NotFound
-from kiosk.models import Snapshot, Visit
+from kiosk.i18n import language
+from kiosk.models import AuditEntry, Snapshot, Visit
 from kiosk.web.api.common import commit, idempotent
 from kiosk.web.api.schemas import PeriodQuery, RatingIn, VisitEventIn, VisitsQuery
-from kiosk.web.auth import require, scope
-from kiosk.web.database import db, hall
+from kiosk.web.auth import caller, require, scope
+from kiosk.web.database import db, end_transaction, hall
 
 bp = APIBlueprint("visits", __name__, tag="Visits")
 REVIEWERS = ("supervisor",)
 
 
-def _visit(visit_id: int, *, rating: bool = False) -> Visit:
+def _visit(visit_id: int) -> Visit:
     """A visit the calling device may act on (kiosk/hall/devices.py)."""
     visit = visits.get_visit(db(), visit_id)
     device = scope()
     if device is not None:
-        devices.check_visit(device, visit, rating=rating)
+        devices.check_visit(device, visit)
     return visit
 
 
@@ -43,7 +49,7 @@ def agent_event(body):
     repeat = next((e for e in visit.events if e.kind == kind), None)
     if repeat is not None:
         return commit({"visit_id": visit.id, "event_id": repeat.id, "duplicate": True}, 200)
-    data = {k: body[k] for k in ("distance_m", "latency_ms", "text", "together") if k in body}
+    data = {k: body[k] for k in ("distance_m", "nearest_m", "latency_ms", "text", "together") if k in body}
     event = visits.record(s, visit, kind, {**data, "track_id": track}, at=body["at"])
     if kind in ("approach", "left"):
         live.publish(
@@ -80,11 +86,13 @@ def snapshot_file(visit_id: int, snapshot_id: int):
 
 
 @bp.post("/api/visits/<int:visit_id>/rating")
-@require("kiosk", "rating-pad")
+@require("kiosk")
 @bp.input(RatingIn, arg_name="body")
 def rate(visit_id: int, body):
+    """The kiosk's own service (an appointment, a hand-over, a guide called); a ticket's service is
+    rated after it, POST /api/tickets/<id>/rating."""
     s = db()
-    visit = _visit(visit_id, rating=True)
+    visit = _visit(visit_id)
     visits.record(s, visit, "rating", {"rating": body["rating"]})
     return commit({"visit_id": visit.id, "rating": body["rating"]}, 201)
 
@@ -100,6 +108,51 @@ def list_visits(query):
 @require(*REVIEWERS)
 def one(visit_id: int):
     return reports.visit_timeline(db(), visits.get_visit(db(), visit_id))
+
+
+PACK_VIEWED = "visit.pack_viewed"
+
+
+@bp.get("/api/visits/<int:visit_id>/report.pdf")
+@require(*REVIEWERS)
+def evidence_pack(visit_id: int):
+    """The visit's evidence pack for a complaint (PDF, ?lang=zh|en); each view is audited and listed in it."""
+    s, who, h = db(), caller(), hall()
+    timeline = reports.visit_timeline(s, visits.get_visit(s, visit_id))
+    audit.log(s, who.label, PACK_VIEWED, f"visit:{visit_id}")
+    s.flush()
+    viewers = [
+        (at, actor)
+        for at, actor in s.execute(
+            select(AuditEntry.at, AuditEntry.actor)
+            .where(AuditEntry.action == PACK_VIEWED, AuditEntry.target == f"visit:{visit_id}")
+            .order_by(AuditEntry.id)
+        )
+    ]
+    files = [(p.path, p.created_at) for p in s.scalars(select(Snapshot).where(Snapshot.visit_id == visit_id))]
+    s.commit()  # the view is on record before the pack leaves; the drawing holds no lock
+    end_transaction()
+    lang = language(request.args.get("lang"))
+    settings = current_app.extensions["settings"]
+    pack = evidence.Pack(
+        timeline=timeline,
+        viewers=viewers,
+        snapshots=[(Path(path), at) for path, at in files],
+        type_name=lambda bt: h.type_name(bt, lang),
+        tz=h.tz,
+        lang=lang,
+        generated_by=who.name,
+    )
+    pdf = evidence.render(pack, settings.pdf_font, settings.pdf_font_index)
+    stamp = clock.local(clock.now(), h.tz).strftime("%Y%m%d")
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="visit-{visit_id}-{stamp}.pdf"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 @bp.get("/api/kpis")

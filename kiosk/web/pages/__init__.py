@@ -38,5 +38,7 @@ def _page_modules() -> list:
             "staff_counter",
             "staff_display",
             "staff_review",
+            "staff_scorecards",
+            "staff_cases",
         )
     ]

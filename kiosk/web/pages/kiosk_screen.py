@@ -1,9 +1,11 @@
-"""The customer's screens: the kiosk's page, mobile pages (ticket, hand-over, booking), the privacy notice, printing.
+"""The customer's screens: the kiosk's full-screen page, the counter's rating pad, the mobile pages
+(ticket, where the customer can rate the service too; hand-over; booking), the privacy notice, printing.
 
-`/kiosk` runs in the kiosk's own browser; the device token reaches it in the
-URL fragment (`/kiosk#token=…`), which the browser never sends to a server,
-and the page keeps it in sessionStorage (see docs/kiosk-screen.md). The page
-itself is not secret: everything it does goes through the device-token API.
+`/kiosk` and `/pad` run in their devices' own browsers; the device token
+reaches them in the URL fragment (`/kiosk#token=…`), which the browser never
+sends to a server, and the page keeps it in sessionStorage (see
+docs/kiosk-screen.md). The pages themselves are not secret: everything they
+do goes through the device-token API.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from flask import Response, current_app, redirect, render_template, request, url
 from itsdangerous import BadSignature
 
 from kiosk import clock, printing
-from kiosk.hall import appointments, audit, devices, handovers, tickets, visits
+from kiosk.hall import appointments, audit, devices, handovers, ratings, tickets, visits
 from kiosk.hall.errors import Conflict, Forbidden, HallError, NotFound
 from kiosk.i18n import MissingMessage, language, t
 from kiosk.models import Visit, VisitEvent
@@ -98,11 +100,6 @@ def screen():
     return _page(html)
 
 
-def _public(path: str) -> str:
-    base = current_app.extensions["settings"].public_url or request.host_url
-    return f"{base.rstrip('/')}{path}"
-
-
 def _qr_svg(url: str, cache_s: int) -> Response:
     qr = segno.make(url, error="m")
     out = io.BytesIO()
@@ -135,10 +132,25 @@ def privacy():
     return _page(html)
 
 
+@bp.get("/pad")
+def rating_pad():
+    """The rating pad of a counter. Query: counter (its id; a pad's token is for counter-<id>),
+    idle seconds before an unanswered question goes dark (90), lang."""
+    counter = request.args.get("counter", type=int)
+    html = render_template(
+        "kiosk/pad.html",
+        lang=language(request.args.get("lang")),
+        counter=counter if counter and 0 < counter < 2**31 else "",
+        asset=asset,
+        idle_s=_bounded("idle", 90, 10, 900),
+    )
+    return _page(html)
+
+
 @bp.get("/privacy/qr.svg")
 def privacy_qr():
     """The QR code of the privacy notice page, for the camera notice on the kiosk."""
-    return _qr_svg(_public(url_for("kiosk_screen.privacy")), 3600)
+    return _qr_svg(tickets_api.public_link(url_for("kiosk_screen.privacy")), 3600)
 
 
 def _ticket_id(token: str) -> int:
@@ -173,6 +185,7 @@ def ticket_status(token: str):
             poll_s=_bounded("poll", 5, 1, 60),
             business_name=(getattr(bt, lang) if bt else ticket.business_type),
             queue_name=queue_names.get(lang, ""),
+            can_rate=ticket.status == "done" and ratings.for_ticket(db(), ticket.id) is None,
         )
     )
 

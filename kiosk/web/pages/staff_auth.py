@@ -24,7 +24,7 @@ from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from kiosk import clock
-from kiosk.hall import accounts, audit
+from kiosk.hall import accounts, audit, shifts
 from kiosk.i18n import catalog, language
 from kiosk.web.auth import StaffLogin
 from kiosk.web.database import db
@@ -149,6 +149,7 @@ def login():
             session.permanent = True
             session["login_at"] = clock.now().timestamp()
             audit.log(s, user.username, "staff.login", f"user:{user.id}", ip=request.remote_addr)
+            shifts.logged_in(s, user, current_app.permanent_session_lifetime)
             s.commit()
             return redirect(_safe_next(form.next.data) or url_for(HOME[user.role]))
         error = "staff.login.failed"
@@ -165,6 +166,7 @@ def logout():
     if current_user.is_authenticated:
         s = db()
         audit.log(s, current_user.username, "staff.logout", f"user:{current_user.id}")
+        shifts.logged_out(s, current_user.id)
         s.commit()
     logout_user()
     session.clear()

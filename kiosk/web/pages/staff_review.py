@@ -6,6 +6,7 @@ text); charts are inline SVG built here from the KPI document.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -15,13 +16,13 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from kiosk import clock
-from kiosk.hall import audit, masking, reports, snapshots
+from kiosk.hall import audit, cases, masking, reports, snapshots
 from kiosk.hall import visits as visit_log
 from kiosk.hall.errors import HallError
 from kiosk.i18n import t
-from kiosk.models import AuditEntry
+from kiosk.models import AuditEntry, Counter, User
 from kiosk.web.auth import csrf
-from kiosk.web.bounds import query_int
+from kiosk.web.bounds import MAX_ID, query_int
 from kiosk.web.database import db, hall
 from kiosk.web.pages.staff_auth import lang, page, render, secure_headers
 
@@ -39,12 +40,28 @@ def local_time(value: str | datetime | None, fmt: str = "%H:%M:%S") -> str:
     return clock.local(at, hall().tz).strftime(fmt)
 
 
+_FIND = {  # what the search form may carry, as the API's VisitsQuery takes it
+    "ticket": re.compile(r"^[A-Za-z]{1,4}\d{1,7}$"),
+    "day": re.compile(r"^\d{4}-\d{2}-\d{2}$"),
+    "appointment": re.compile(r"^[A-Za-z0-9]{4,12}$"),
+    "phone4": re.compile(r"^\d{4}$"),
+    "time_from": re.compile(r"^\d{2}:\d{2}$"),
+    "time_to": re.compile(r"^\d{2}:\d{2}$"),
+}
+
+
 def _filters() -> dict[str, Any]:
     a = request.args
     f: dict[str, Any] = {}
     for key in ("date_from", "date_to"):
         if a.get(key):
             f[key] = a[key][:10]
+    f.update({k: a[k].strip() for k, shape in _FIND.items() if shape.match(a.get(k, "").strip())})
+    for key in ("counter", "staff"):
+        if a.get(key, "").isdigit() and 0 < int(a[key]) <= MAX_ID:
+            f[key] = int(a[key])
+    if a.get("case") in ("any", "open"):
+        f["case"] = a["case"]
     if a.get("business_type") in hall().taxonomy.types:
         f["business_type"] = a["business_type"]
     if a.get("outcome") in OUTCOMES:
@@ -79,6 +96,12 @@ def visits_page():
         outcomes=OUTCOMES,
         page_size=PAGE_SIZE,
         csv_url=url_for("staff.visits_csv", **csv_args),
+        counters=db().scalars(select(Counter).order_by(Counter.id)).all(),
+        servers=db()
+        .scalars(
+            select(User).where(User.role.in_(("counter", "supervisor", "admin"))).order_by(User.username)
+        )
+        .all(),
     )
 
 
@@ -87,15 +110,20 @@ def visits_page():
 def visit_page(visit_id: int):
     s = db()
     timeline = reports.visit_timeline(s, visit_log.get_visit(s, visit_id))
-    return render("staff/review_visit.html", v=timeline, types=hall().taxonomy.types)
+    return render("staff/review_visit.html", v=timeline, types=hall().taxonomy.types, reasons=cases.REASONS)
 
 
 def _bars(
-    items: list[tuple[str, float | None]], width: int = 720, height: int = 180, fmt: str = "{:g}"
+    items: list[tuple[str, float | None]],
+    width: int = 720,
+    height: int = 180,
+    fmt: str = "{:g}",
+    top: float | None = None,
 ) -> dict:
-    """Geometry of a simple bar chart: the template draws rects and labels."""
+    """Geometry of a simple bar chart (`top`: the full scale, else the largest value): the template
+    draws rects and labels."""
     values = [v or 0 for _, v in items]
-    top = max(values) if values and max(values) > 0 else 1
+    top = top or (max(values) if values and max(values) > 0 else 1)
     n = max(len(items), 1)
     slot = width / n
     bars = []

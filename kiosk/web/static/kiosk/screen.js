@@ -661,7 +661,8 @@
   }
 
   function finish() {
-    if (session && session.visitId) setState('rating');
+    // a ticket's service is rated after it, at the counter's rating pad or on the phone
+    if (session && session.visitId && state !== 'ticket') setState('rating');
     else thanks();
   }
 

@@ -1,4 +1,5 @@
-/* The mobile ticket status page: asks for its ticket every few seconds while it is on screen.
+/* The mobile ticket status page: asks for its ticket every few seconds while it is on screen, and
+ * once the service is done asks the customer to rate it (rating.js), once.
  * Phones poll rather than hold a live stream: every stream holds one server thread, and a
  * full waiting area of phones must never starve the kiosk's and the guides' live pages. */
 (function () {
@@ -42,8 +43,22 @@
                                                 {hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false});
       document.getElementById('updated').textContent = tr('status.updated', {time: now});
       if (tk.status === 'called' && was !== 'called' && navigator.vibrate) navigator.vibrate([300, 150, 300]);
+      document.getElementById('rate').hidden = !(tk.status === 'done' && !tk.rated) || rated;
     } catch (e) { /* the next event or poll tries again */ }
   }
+
+  let rated = false;
+  const form = window.RatingForm(document.getElementById('rate'), async (rating, comment) => {
+    const res = await fetch(`/api/tickets/status/${encodeURIComponent(token)}/rating`, {
+      method: 'POST', headers: {'Content-Type': 'application/json'}, body: JSON.stringify({rating, comment}),
+    }).catch(() => null);
+    const code = res && !res.ok ? ((await res.json().catch(() => null)) || {error: {}}).error.code : null;
+    if (!res || (!res.ok && code !== 'already_rated')) { form.say(tr('rate.failed')); return; }
+    rated = true;
+    document.getElementById('rate').hidden = true;
+    document.getElementById('rated').textContent =
+      tr(code === 'already_rated' ? 'rate.already' : rating <= 2 ? 'rate.thanks_low' : 'rate.thanks');
+  }, tr);
 
   function soon() {
     clearTimeout(timer);

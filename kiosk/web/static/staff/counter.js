@@ -1,4 +1,5 @@
-/* The counter page: a counter's state and queues, its current ticket, and the actions on it. */
+/* The counter page: sign in at a counter (it opens under your name) and out, its queues, its
+   current ticket, and the actions on it. */
 "use strict";
 (() => {
   const {api, t, el, live, debounce} = Staff;
@@ -6,6 +7,7 @@
   const openBox = document.getElementById("open");
   const queueBoxes = [...document.querySelectorAll("#queues input")];
   const message = document.getElementById("message");
+  const me = document.getElementById("sign").dataset.me;
   let counters = [], current = null;
 
   const counterId = () => Number(pick.value);
@@ -14,14 +16,21 @@
   async function loadCounters() {
     counters = (await api("GET", "/api/counters")).data.counters;
     pick.replaceChildren(...counters.map((c) => { const o = el("option", null, c.name); o.value = c.id; return o; }));
+    const mine = counters.find((c) => c.signed_in && c.signed_in.name === me);
     const saved = localStorage.getItem("staff.counter");
-    if (saved && counters.some((c) => String(c.id) === saved)) pick.value = saved;
+    if (mine) pick.value = mine.id;
+    else if (saved && counters.some((c) => String(c.id) === saved)) pick.value = saved;
     showCounter();
   }
 
   function showCounter() {
     const c = counters.find((x) => x.id === counterId());
     if (!c) return;
+    const who = c.signed_in && c.signed_in.name;
+    document.getElementById("signed-in").textContent =
+      who ? t("staff.counter.signed_in", {name: who}) : t("staff.counter.nobody_signed_in");
+    document.getElementById("sign-in").hidden = who === me;
+    document.getElementById("sign-out").hidden = !who;
     openBox.checked = c.is_open;
     for (const box of queueBoxes) box.checked = c.queues.includes(box.value);
     loadCurrent();
@@ -36,6 +45,18 @@
   }
 
   pick.addEventListener("change", () => { localStorage.setItem("staff.counter", pick.value); showCounter(); });
+
+  async function sign(action) {
+    try {
+      await api("POST", `/api/counters/${counterId()}/${action}`);
+      const name = pick.options[pick.selectedIndex].textContent;
+      say(t(action === "sign-in" ? "staff.counter.did_sign_in" : "staff.counter.did_sign_out", {counter: name}), "ok");
+      localStorage.setItem("staff.counter", pick.value);
+      await loadCounters();
+    } catch (e) { say(e.message, "error"); }
+  }
+  document.getElementById("sign-in").addEventListener("click", () => sign("sign-in"));
+  document.getElementById("sign-out").addEventListener("click", () => sign("sign-out"));
   openBox.addEventListener("change", () => patch({is_open: openBox.checked}));
   for (const box of queueBoxes) box.addEventListener("change", () => {
     const queues = queueBoxes.filter((b) => b.checked).map((b) => b.value);
