@@ -95,7 +95,7 @@ def test_dialog_more_elderly_and_the_digit_pads(a11y_kiosk):
     _check(kiosk, "checkin-code-en", lang="en")
 
 
-def test_menu_ticket_rating_thanks_and_guide_screens_in_both_languages(a11y_kiosk):
+def test_menu_ticket_thanks_guide_and_rating_screens_in_both_languages(a11y_kiosk):
     kiosk, page = a11y_kiosk, a11y_kiosk.page
     kiosk.open()
     kiosk.approach("73")
@@ -110,10 +110,7 @@ def test_menu_ticket_rating_thanks_and_guide_screens_in_both_languages(a11y_kios
     _check(kiosk, "ticket-en", lang="en", focus=True)
     page.click('[data-set-lang="zh"]')
     _check(kiosk, "ticket")
-    page.click('#screen-ticket [data-action="done"]')
-    kiosk.wait_state("rating")
-    _check(kiosk, "rating", focus=True)
-    page.click('[data-rating="5"]')
+    page.click('#screen-ticket [data-action="done"]')  # a ticket is rated after its service, not here
     kiosk.wait_state("thanks")
     _check(kiosk, "thanks")
     kiosk.wait_state("idle", 8_000)
@@ -122,6 +119,11 @@ def test_menu_ticket_rating_thanks_and_guide_screens_in_both_languages(a11y_kios
     page.click('#menu .choice[data-payload="/request_human"]')
     kiosk.wait_state("guide")
     _check(kiosk, "guide")
+    page.click('#screen-guide [data-action="done"]')
+    kiosk.wait_state("rating")
+    _check(kiosk, "rating", focus=True)
+    page.click('[data-rating="5"]')
+    kiosk.wait_state("thanks")
 
 
 def test_appointment_and_handover_screens(a11y_kiosk):

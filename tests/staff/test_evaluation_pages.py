@@ -7,6 +7,7 @@ import requests
 
 from tests.staff.conftest import login
 from tests.staff.helpers import kiosk_triage, make_user
+from tests.support import axe
 
 
 def _api(server, method: str, path: str, headers: dict, **kw) -> requests.Response:
@@ -44,6 +45,7 @@ def test_sign_in_serve_rate_on_the_pad_then_scorecards_search_and_the_case(serve
     # the pad lights up for that customer and takes a poor rating with a comment
     pad.wait_for_selector("body[data-state='ask']", timeout=8_000)
     assert pad.inner_text("#ticket") == f"1号窗口 · {customer['number']}"
+    assert axe.blocking(axe.audit(pad, "pad-ask")) == [] and axe.small_targets(pad) == []
     pad.screenshot(path=str(tmp_path / "pad.png"))
     pad.click(".send")
     assert pad.inner_text(".rate-msg") == "请先选择满意程度"
