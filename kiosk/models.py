@@ -81,6 +81,8 @@ class Ticket(Base):
         Index("ix_ticket_issued", "issued_at"),
         # the scorecards read a person's tickets from this index alone (covering)
         Index("ix_ticket_served_by", "served_by", "finished_at", "status", "service_s", "wait_s"),
+        # a queue's wait percentile over a period, read in wait order from the index (hall/reports.py)
+        Index("ix_ticket_queue_wait", "queue", "wait_s", "issued_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     service_day: Mapped[date] = mapped_column(Date)
@@ -404,7 +406,11 @@ class Triage(Base):
     """A judgement of which business a customer came for, and the guide's verdict on it."""
 
     __tablename__ = "triages"
-    __table_args__ = (Index("ix_triage_decided_by", "decided_by", "decided_at", "status"),)
+    __table_args__ = (
+        Index("ix_triage_decided_by", "decided_by", "decided_at", "status"),
+        # the KPIs' triage accuracy per business type over a period (covering)
+        Index("ix_triage_created_status", "created_at", "status", "business_type"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id"), index=True)
     text: Mapped[str] = mapped_column(Text, default="")

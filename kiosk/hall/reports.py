@@ -269,9 +269,9 @@ def _rating_of(s: Session, ticket_id: int) -> dict[str, Any] | None:
     return ratings.as_dict(s, found) if found else None
 
 
-def _quantile(s: Session, value, where: list, q: float) -> float | None:
-    """The q-quantile (nearest rank) of `value` over the rows matching `where`, sorted in SQL."""
-    n = s.scalar(select(func.count(value)).where(*where))
+def _quantile(s: Session, value, where: list, q: float, n: int) -> float | None:
+    """The q-quantile (nearest rank) of `value` over the n rows matching `where` (counted with the
+    period's other figures), sorted in SQL."""
     if not n:
         return None
     k = int(round(q * (n - 1)))
@@ -310,6 +310,7 @@ def kpis(
             func.avg(Visit.greeting_latency_ms),
             func.sum(case((Visit.greeting_latency_ms > late_greeting_ms, 1), else_=0)),
             func.sum(case((visits.came_near(), 1), else_=0)),
+            func.count(Visit.greeting_latency_ms),
         ).where(in_period)
     ).one()
     greeted_latency = [in_period, Visit.greeting_latency_ms.is_not(None)]
@@ -371,7 +372,9 @@ def kpis(
             row[0]: {
                 "tickets": row[1],
                 "mean_min": _r(float(row[2])),
-                "p90_min": _r(_minutes(_quantile(s, Ticket.wait_s, [*called, Ticket.queue == row[0]], 0.9))),
+                "p90_min": _r(
+                    _minutes(_quantile(s, Ticket.wait_s, [*called, Ticket.queue == row[0]], 0.9, row[1]))
+                ),
             }
             for row in by_queue
         },
@@ -385,7 +388,7 @@ def kpis(
             "greeted": v[2] or 0,
             "compliance": _r((v[2] or 0) / v[5], 3) if v[5] else None,
             "latency_mean_ms": _r(float(v[3]), 0) if v[3] is not None else None,
-            "latency_p95_ms": _r(_quantile(s, Visit.greeting_latency_ms, greeted_latency, 0.95), 0),
+            "latency_p95_ms": _r(_quantile(s, Visit.greeting_latency_ms, greeted_latency, 0.95, v[6]), 0),
             "late": v[4] or 0,
             "late_threshold_ms": late_greeting_ms,
         },
