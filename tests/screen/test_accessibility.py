@@ -17,6 +17,10 @@ import requests
 from tests.screen.conftest import PORTRAIT, KioskPage
 from tests.support import axe
 
+# markup, contrast and focus do not depend on the database: one engine (the pages' behaviour is
+# tested on both elsewhere)
+pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+
 
 @pytest.fixture
 def a11y_kiosk(browser, hall_server):
