@@ -6,35 +6,25 @@ from datetime import date
 
 from apiflask import APIBlueprint
 from flask import request
-from itsdangerous import BadSignature
 
 from kiosk import clock
 from kiosk.hall import appointments, audit, duty
-from kiosk.hall.errors import Forbidden, Invalid, NotFound
+from kiosk.hall.errors import Forbidden, Invalid
 from kiosk.i18n import language
+from kiosk.web import links
 from kiosk.web.api.common import commit, idempotent, origin, visit_for
 from kiosk.web.api.schemas import AppointmentIn, CheckInIn, DayQuery, SlotsQuery
-from kiosk.web.api.tickets import public_link, status_signer, ticket_body
+from kiosk.web.api.tickets import ticket_body
 from kiosk.web.auth import caller, require
 from kiosk.web.database import db, hall
 
 bp = APIBlueprint("appointments", __name__, tag="Appointments")
 # the kiosk books too: its call-back form offers a slot instead (static/kiosk/outcome.js)
 BOOKERS = ("kiosk", "assistant", "guide", "supervisor")
-APPOINTMENT_LINK = "appointment-status"
-
-
-def status_url(appointment_id: int) -> str:
-    """The customer's own page of the booking (QR code on the slip): see it, cancel it."""
-    return public_link(f"/a/{status_signer(APPOINTMENT_LINK).dumps(appointment_id)}")
 
 
 def by_link(token: str):
-    try:
-        appointment_id = status_signer(APPOINTMENT_LINK).loads(token)
-    except BadSignature:
-        raise NotFound("unknown appointment link", code="appointment_not_found") from None
-    return appointments.get(db(), appointment_id)
+    return appointments.get(db(), links.record_id("appointment", token))
 
 
 def booking_body(appt) -> dict:
@@ -45,7 +35,7 @@ def booking_body(appt) -> dict:
         **appointments.as_dict(appt),
         "place": appointments.place(appt, lang),
         "materials": list(bt.materials_zh if lang == "zh" else bt.materials_en),
-        "status_url": status_url(appt.id),
+        "status_url": links.url("appointment", appt.id),
     }
 
 

@@ -12,21 +12,18 @@ from datetime import timedelta
 from apiflask import APIBlueprint, Schema
 from apiflask.fields import Boolean, Integer, String
 from apiflask.validators import OneOf, Range
-from itsdangerous import BadSignature
 
 from kiosk import clock
 from kiosk.hall import callbacks, duty, handovers
-from kiosk.hall.errors import NotFound
 from kiosk.i18n import language
 from kiosk.models import DutyStaff
+from kiosk.web import links
 from kiosk.web.api.common import commit
-from kiosk.web.api.tickets import public_link, status_signer
 from kiosk.web.auth import caller, require
 from kiosk.web.database import db, hall
 
 bp = APIBlueprint("desk", __name__, tag="Back-office desk")
 DESK = "backoffice"
-HANDOVER_LINK = "handover-status"
 # the accepted hand-overs a desk keeps in its list
 SHIFT_LIST = timedelta(hours=12)
 
@@ -62,19 +59,11 @@ def desk_or_none() -> DutyStaff | None:
 
 
 def handover_body(h) -> dict:
-    return {**handovers.as_dict(hall(), h), "status_url": handover_status_url(h.id)}
-
-
-def handover_status_url(handover_id: int) -> str:
-    return public_link(f"/h/{status_signer(HANDOVER_LINK).dumps(handover_id)}")
+    return {**handovers.as_dict(hall(), h), "status_url": links.url("handover", h.id)}
 
 
 def handover_by_link(token: str):
-    try:
-        handover_id = status_signer(HANDOVER_LINK).loads(token)
-    except BadSignature:
-        raise NotFound("unknown hand-over link", code="handover_not_found") from None
-    return handovers.get(db(), handover_id)
+    return handovers.get(db(), links.record_id("handover", token))
 
 
 @bp.get("/api/desk/me")

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import functools
-
 from apiflask import APIBlueprint
-from flask import current_app, request
-from itsdangerous import BadSignature, URLSafeSerializer
 
 from kiosk import clock
 from kiosk.hall import devices, ratings, tickets, waits
-from kiosk.hall.errors import Forbidden, Invalid, NotFound
+from kiosk.hall.errors import Forbidden, Invalid
 from kiosk.models import Ticket
+from kiosk.web import links
 from kiosk.web.api.common import commit, idempotent, origin
 from kiosk.web.api.schemas import TicketIn, TicketRatingIn, TransferIn
 from kiosk.web.auth import caller, require, scope, staff_only
@@ -24,27 +21,8 @@ STAFF = ("guide", "counter", "supervisor")
 PRIORITY_ISSUERS = ("guide", "supervisor", "admin")
 
 
-def status_signer(salt: str = "ticket-status") -> URLSafeSerializer:
-    """Signs the customer's status links: tickets (/t/), hand-overs (/h/, salt handover-status)."""
-    return _signer(current_app.config["SECRET_KEY"], salt)
-
-
-@functools.lru_cache(maxsize=8)
-def _signer(secret: str, salt: str) -> URLSafeSerializer:  # built once: every ticket answer signs a link
-    return URLSafeSerializer(secret, salt=salt)
-
-
-def public_link(path: str) -> str:
-    base = current_app.extensions["settings"].public_url or request.host_url
-    return f"{base.rstrip('/')}{path}"
-
-
-def status_url(ticket_id: int) -> str:
-    return public_link(f"/t/{status_signer().dumps(ticket_id)}")
-
-
 def ticket_body(ticket) -> dict:
-    return {**tickets.as_dict(db(), hall(), ticket), "status_url": status_url(ticket.id)}
+    return {**tickets.as_dict(db(), hall(), ticket), "status_url": links.url("ticket", ticket.id)}
 
 
 def own_ticket(ticket_id: int) -> Ticket:
@@ -93,11 +71,7 @@ def one(ticket_id: int):
 
 def _linked(token: str) -> Ticket:
     """The ticket a status link (its QR code) names."""
-    try:
-        ticket_id = status_signer().loads(token)
-    except BadSignature:
-        raise NotFound("unknown ticket link", code="ticket_not_found") from None
-    return tickets.get(db(), ticket_id)
+    return tickets.get(db(), links.record_id("ticket", token))
 
 
 @bp.get("/api/tickets/status/<token>")

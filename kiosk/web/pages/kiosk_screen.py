@@ -20,14 +20,13 @@ from zoneinfo import ZoneInfo
 import segno
 from apiflask import APIBlueprint
 from flask import Response, current_app, redirect, render_template, request, url_for
-from itsdangerous import BadSignature
 
 from kiosk import clock, printing
 from kiosk.hall import appointments, audit, devices, handovers, ratings, tickets, visits
 from kiosk.hall.errors import Conflict, Forbidden, HallError, NotFound
 from kiosk.i18n import MissingMessage, language, t
 from kiosk.models import Visit, VisitEvent
-from kiosk.web import admission
+from kiosk.web import admission, links
 from kiosk.web.api import appointments as appointments_api
 from kiosk.web.api import desk as desk_api
 from kiosk.web.api import tickets as tickets_api
@@ -150,21 +149,14 @@ def rating_pad():
 @bp.get("/privacy/qr.svg")
 def privacy_qr():
     """The QR code of the privacy notice page, for the camera notice on the kiosk."""
-    return _qr_svg(tickets_api.public_link(url_for("kiosk_screen.privacy")), 3600)
-
-
-def _ticket_id(token: str) -> int:
-    try:
-        return tickets_api.status_signer().loads(token)
-    except BadSignature:
-        raise NotFound("unknown ticket link", code="ticket_not_found") from None
+    return _qr_svg(links.public(url_for("kiosk_screen.privacy")), 3600)
 
 
 @bp.get("/t/<token>")
 def ticket_status(token: str):
     """The customer's phone after scanning the QR code: the ticket, kept up to date live."""
     try:
-        ticket = tickets.get(db(), _ticket_id(token))
+        ticket = tickets.get(db(), links.record_id("ticket", token))
     except NotFound:
         lang = language(request.args.get("lang"))
         return _page(render_template("kiosk/status_missing.html", lang=lang, asset=asset)), 404
@@ -271,19 +263,19 @@ def appointment_cancel(token: str):
 @bp.get("/a/<token>/qr.svg")
 def appointment_qr(token: str):
     """The QR code of the booking's own page, for the kiosk screen."""
-    return _qr_svg(appointments_api.status_url(appointments_api.by_link(token).id), 86400)
+    return _qr_svg(links.url("appointment", appointments_api.by_link(token).id), 86400)
 
 
 @bp.get("/t/<token>/qr.svg")
 def ticket_qr(token: str):
     """The QR code of the ticket's status page, drawn here so the kiosk needs no script for it."""
-    return _qr_svg(tickets_api.status_url(_ticket_id(token)), 86400)
+    return _qr_svg(links.url("ticket", links.record_id("ticket", token)), 86400)
 
 
 @bp.get("/h/<token>/qr.svg")
 def handover_qr(token: str):
     """The QR code of the hand-over's status page."""
-    return _qr_svg(desk_api.handover_status_url(desk_api.handover_by_link(token).id), 86400)
+    return _qr_svg(links.url("handover", desk_api.handover_by_link(token).id), 86400)
 
 
 @bp.post("/api/kiosk/tickets/<int:ticket_id>/print")
