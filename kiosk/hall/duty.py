@@ -20,6 +20,7 @@ from kiosk.hall.routing import Person
 from kiosk.models import DutyStaff, GuideAlert, User, Visit
 
 URGENT_REASONS = ("danger", "outage", "anger")
+ALERT_STATUSES = ("open", "resolved", "all")
 ALERT_REASONS = (
     "asked_for_human",
     "out_of_scope",
@@ -150,3 +151,25 @@ def alert_dict(a: GuideAlert) -> dict:
         "created_at": a.created_at.isoformat(),
         "resolved_at": a.resolved_at.isoformat() if a.resolved_at else None,
     }
+
+
+def alerts(s: Session, status: str = "open", limit: int = 50) -> list[GuideAlert]:
+    """The guides' alerts, urgent calls first (danger, an outage at home, an angry customer), newest next."""
+    q = select(GuideAlert)
+    if status == "open":
+        q = q.where(GuideAlert.resolved_at.is_(None))
+    elif status == "resolved":
+        q = q.where(GuideAlert.resolved_at.is_not(None))
+    return list(s.scalars(q.order_by(GuideAlert.urgent.desc(), GuideAlert.id.desc()).limit(limit)))
+
+
+def resolve_alert(s: Session, alert_id: int, *, actor: str, user_id: int | None) -> GuideAlert:
+    """A guide has seen to it; resolving it again changes nothing."""
+    alert = s.get(GuideAlert, alert_id)
+    if alert is None:
+        raise NotFound(f"alert {alert_id} not found", code="alert_not_found")
+    if alert.resolved_at is None:
+        alert.resolved_at, alert.resolved_by = clock.now(), user_id
+        audit.log(s, actor, "alert.resolve", f"guide_alert:{alert.id}")
+        live.publish(s, "guide", "alert_resolved", {"id": alert.id, "by": actor})
+    return alert

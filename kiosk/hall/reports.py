@@ -403,3 +403,24 @@ def kpis(
             "mean": _r(sum(k * n for k, n in ratings.items()) / rated, 2) if rated else None,
         },
     }
+
+
+def kpi_rows(k: dict) -> list[list]:
+    """The KPI document as (section, key, measure, value) rows."""
+    rows: list[list] = [
+        ["period", "from", "", k["period"]["from"]],
+        ["period", "to", "", k["period"]["to"]],
+        ["visits", "", "count", k["visits"]],
+    ]
+    rows += [["arrivals_per_hour", h, "count", n] for h, n in k["arrivals_per_hour"].items()]
+    for q, w in k["wait_by_queue"].items():
+        rows += [["wait_by_queue", q, m, w[m]] for m in ("tickets", "mean_min", "p90_min")]
+    rows += [["served_within_target", "", m, v] for m, v in k["served_within_target"].items()]
+    rows += [["greeting", "", m, v] for m, v in k["greeting"].items()]
+    for bt, c in k["triage_accuracy"].items():
+        rows += [["triage_accuracy", bt, m, c[m]] for m in ("confirmed", "corrected", "accuracy")]
+    rows += [["quoted_wait_error_min", "", m, v] for m, v in k["quoted_wait_error_min"].items()]
+    rows += [["appointments", "", m, v] for m, v in k["appointments"].items()]
+    rows += [["satisfaction", level, "count", n] for level, n in k["satisfaction"]["ratings"].items()]
+    rows.append(["satisfaction", "", "mean", k["satisfaction"]["mean"]])
+    return rows

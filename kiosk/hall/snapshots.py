@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kiosk import clock
+from kiosk.hall import audit
 from kiosk.hall.errors import Invalid
 from kiosk.models import Snapshot, Visit
 
@@ -30,11 +31,13 @@ def store(s: Session, folder: Path, visit: Visit, jpeg: bytes, at: datetime | No
     return snap
 
 
-def purge(s: Session, days: int, at: datetime | None = None) -> int:
-    """Delete snapshots older than `days`, files first, then their rows."""
+def purge(s: Session, days: int, at: datetime | None = None, *, actor: str | None = None) -> int:
+    """Delete snapshots older than `days`, files first, then their rows; audited when a person asked."""
     cutoff = (at or clock.now()) - timedelta(days=days)
     old = s.scalars(select(Snapshot).where(Snapshot.created_at < cutoff)).all()
     for snap in old:
         Path(snap.path).unlink(missing_ok=True)
         s.delete(snap)
+    if actor is not None:
+        audit.log(s, actor, "snapshots.purge", "snapshots", days=days, deleted=len(old))
     return len(old)

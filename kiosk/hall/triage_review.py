@@ -117,6 +117,13 @@ def pending(s: Session, limit: int = 100) -> list[Triage]:
     )
 
 
+def of_ticket(s: Session, ticket_id: int) -> Triage | None:
+    """The kiosk's last judgement for the customer holding this ticket."""
+    return s.scalars(
+        select(Triage).where(Triage.ticket_id == ticket_id).order_by(Triage.id.desc()).limit(1)
+    ).first()
+
+
 def listing(s: Session, status: str | None, limit: int = 100) -> list[Triage]:
     query = select(Triage)
     if status:

@@ -1,4 +1,4 @@
-"""The JSON API, one blueprint per concern; docs/api.md is the short contract."""
+"""The JSON API, one blueprint per concern and audience; docs/api.md is the short contract."""
 
 from __future__ import annotations
 
@@ -8,21 +8,26 @@ from apiflask import APIFlask
 def register(app: APIFlask) -> None:
     from kiosk.web.api import (
         appointments,
+        business_types,
+        calls,
         cases,
         counters,
         desk,
         duty,
+        guide_alerts,
         hall_flags,
         health,
         kiosk_sessions,
         kiosk_speech,
+        me,
         notifications,
         routing,
         scorecards,
-        staff,
         stream,
+        supervision,
         taxonomy,
         tickets,
+        triage_review,
         visits,
     )
 
@@ -41,7 +46,12 @@ def register(app: APIFlask) -> None:
         stream,
         kiosk_sessions,
         kiosk_speech,
-        staff,
+        me,
+        triage_review,
+        guide_alerts,
+        calls,
+        supervision,
+        business_types,
         scorecards,
         cases,
     ):

@@ -8,7 +8,7 @@ from apiflask import APIBlueprint
 
 from kiosk.hall import reports, scorecards
 from kiosk.web.api.schemas import StaffReportQuery
-from kiosk.web.api.staff import csv_file
+from kiosk.web.api.supervision import csv_file
 from kiosk.web.auth import require, staff_user
 from kiosk.web.database import db, hall
 

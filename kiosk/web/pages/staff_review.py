@@ -13,14 +13,14 @@ from typing import Any
 from apiflask import APIBlueprint
 from flask import current_app, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from kiosk import clock
 from kiosk.hall import audit, cases, masking, reports, snapshots
 from kiosk.hall import visits as visit_log
 from kiosk.hall.errors import HallError
 from kiosk.i18n import t
-from kiosk.models import AuditEntry, Counter, User
+from kiosk.models import Counter, User
 from kiosk.web.auth import csrf
 from kiosk.web.bounds import MAX_ID, query_int
 from kiosk.web.database import db, hall
@@ -95,7 +95,7 @@ def visits_page():
         types=hall().taxonomy.types,
         outcomes=OUTCOMES,
         page_size=PAGE_SIZE,
-        csv_url=url_for("staff.visits_csv", **csv_args),
+        csv_url=url_for("supervision.visits_csv", **csv_args),
         counters=db().scalars(select(Counter).order_by(Counter.id)).all(),
         servers=db()
         .scalars(
@@ -183,7 +183,7 @@ def kpis_page():
         c=charts(k, lang()) if k else None,
         error=error,
         q=query,
-        csv_url=url_for("staff.kpis_csv", **query),
+        csv_url=url_for("supervision.kpis_csv", **query),
     )
 
 
@@ -193,11 +193,7 @@ def audit_page():
     s = db()
     offset = query_int("offset", 0)
     action = (request.args.get("action") or "")[:60]
-    where = [AuditEntry.action.startswith(action, autoescape=True)] if action else []
-    total = s.scalar(select(func.count()).select_from(AuditEntry).where(*where))
-    rows = s.scalars(
-        select(AuditEntry).where(*where).order_by(AuditEntry.id.desc()).limit(PAGE_SIZE).offset(offset)
-    ).all()
+    total, rows = audit.entries(s, action=action, limit=PAGE_SIZE, offset=offset)
     return render(
         "staff/review_audit.html",
         rows=rows,
@@ -217,8 +213,6 @@ def purge_page():
     """The retention job by hand (it also runs as `python -m kiosk purge-snapshots`)."""
     csrf.protect()
     s = db()
-    days = current_app.extensions["settings"].snapshot_days
-    n = snapshots.purge(s, days)
-    audit.log(s, current_user.username, "snapshots.purge", "snapshots", days=days, deleted=n)
+    n = snapshots.purge(s, current_app.extensions["settings"].snapshot_days, actor=current_user.username)
     s.commit()
     return redirect(url_for("staff_review.audit_page", purged=n))
