@@ -2,6 +2,8 @@
 
 The one place of the role rules: `require(...)` names staff roles and device
 kinds (kiosk/hall/devices.py KINDS); `require("device")` lets any device in.
+It also writes the credential into the operation's OpenAPI document
+(SECURITY_SCHEMES); a route anyone may call says so with `public`.
 What a device may touch within its kind (its own sessions, visits, tickets)
 is kiosk/hall/devices.py's scope rules, applied by the views through `scope`.
 """
@@ -22,6 +24,57 @@ from kiosk.models import User
 from kiosk.web.database import db
 
 DEVICE = "device"  # require(DEVICE): any device
+
+# The OpenAPI document's names for the three credentials (app config SECURITY_SCHEMES).
+SECURITY_SCHEMES = {
+    "DeviceToken": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "A device's own token (python -m kiosk add-device); its kind and scope apply. "
+        "In development the shared KIOSK_DEVICE_TOKEN stands for every device.",
+    },
+    "StaffToken": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "A staff account's API token (python -m kiosk create-user); its role applies.",
+    },
+    "StaffSession": {
+        "type": "apiKey",
+        "in": "cookie",
+        "name": "session",
+        "description": "The staff pages' login cookie; a change made with it carries the page's X-CSRFToken.",
+    },
+}
+ANONYMOUS: dict[str, list[str]] = {}  # OpenAPI's empty requirement: no credential
+
+
+def security(roles: set[str]) -> list[dict[str, list[str]]]:
+    """The credentials that may call an operation open to these roles and device kinds."""
+    out: list[dict[str, list[str]]] = [{"StaffToken": []}, {"StaffSession": []}]  # admin always
+    if DEVICE in roles or roles & set(devices.KINDS):
+        out.append({"DeviceToken": []})
+    return out
+
+
+def _document(view, requirement: list[dict[str, list[str]]]) -> None:
+    # APIFlask reads an operation's OpenAPI details from the view's _spec
+    view.__dict__.setdefault("_spec", {})["security"] = requirement
+
+
+def public(view):
+    """Mark a route anyone may call (a customer's status link, the hall display, health)."""
+    _document(view, [ANONYMOUS])
+    return view
+
+
+def optional(*roles: str):
+    """Document a route anonymous callers may use, and callers with these roles for more (a live stream)."""
+
+    def decorate(view):
+        _document(view, [ANONYMOUS, *security(set(roles) | {"admin"})])
+        return view
+
+    return decorate
 
 
 @dataclass(frozen=True)
@@ -56,6 +109,7 @@ def _load(user_id: str):
 
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
+    app.config["SECURITY_SCHEMES"] = SECURITY_SCHEMES
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     csrf.init_app(app)
@@ -149,6 +203,7 @@ def require(*roles: str):
                 abort(403, f"the {who.role} role may not do this", extra_data={"code": "forbidden"})
             return view(*args, **kwargs)
 
+        _document(wrapped, security(allowed))
         return wrapped
 
     return decorate

@@ -15,7 +15,7 @@ from kiosk.web import links
 from kiosk.web.api.common import commit, idempotent, origin, visit_for
 from kiosk.web.api.schemas import AppointmentIn, CheckInIn, DayQuery, SlotsQuery
 from kiosk.web.api.tickets import ticket_body
-from kiosk.web.auth import caller, require
+from kiosk.web.auth import caller, public, require
 from kiosk.web.database import db, hall
 
 bp = APIBlueprint("appointments", __name__, tag="Appointments")
@@ -114,6 +114,7 @@ def cancel(appointment_id: int):
 
 
 @bp.get("/api/appointments/status/<token>")
+@public
 def public_status(token: str):
     """The customer's page reads its booking (no login; the link is signed)."""
     return booking_body(by_link(token))

@@ -19,7 +19,7 @@ from kiosk.i18n import language
 from kiosk.models import DutyStaff
 from kiosk.web import links
 from kiosk.web.api.common import commit
-from kiosk.web.auth import caller, require
+from kiosk.web.auth import caller, public, require
 from kiosk.web.database import db, hall
 
 bp = APIBlueprint("desk", __name__, tag="Back-office desk")
@@ -122,6 +122,7 @@ def under_way():
 
 
 @bp.get("/api/handovers/status/<token>")
+@public
 @bp.input(LangQuery, location="query", arg_name="query")
 def public_status(token: str, query):
     """What the customer's phone shows about their hand-over (no login; the link is signed)."""

@@ -8,7 +8,7 @@ from kiosk.hall import audit, live
 from kiosk.models import HallSetting
 from kiosk.web.api.common import commit
 from kiosk.web.api.schemas import FlagsIn
-from kiosk.web.auth import caller, require
+from kiosk.web.auth import caller, public, require
 from kiosk.web.database import db
 
 bp = APIBlueprint("hall_flags", __name__, tag="Hall")
@@ -21,6 +21,7 @@ def flags() -> dict:
 
 
 @bp.get("/api/hall/flags")
+@public
 def get_flags():
     return flags()
 

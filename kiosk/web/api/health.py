@@ -16,6 +16,7 @@ from flask import current_app
 from sqlalchemy import text
 
 from kiosk.web import admission
+from kiosk.web.auth import public
 from kiosk.web.database import db, end_transaction
 
 bp = APIBlueprint("health", __name__, tag="Health")
@@ -52,11 +53,13 @@ def _setup(state) -> None:
 
 
 @bp.get("/healthz")
+@public
 def healthz():
     return {"status": "ok"}
 
 
 @bp.get("/readyz")
+@public
 def readyz():
     failing = {}
     try:

@@ -16,7 +16,7 @@ from flask import Response, current_app, request, stream_with_context
 from kiosk.hall import devices, duty
 from kiosk.hall.errors import Invalid
 from kiosk.hall.handovers import desk_channel
-from kiosk.web.auth import actor, allows
+from kiosk.web.auth import DEVICE, actor, allows, optional
 from kiosk.web.bounds import MAX_ID
 from kiosk.web.database import db, release
 from kiosk.web.live import client_gone, stream
@@ -28,6 +28,7 @@ _PUBLIC = {"display", "hall"}
 
 
 @bp.get("/api/stream")
+@optional("guide", "backoffice", "supervisor", DEVICE)
 def live_stream():
     names = set(filter(None, request.args.get("channel", "").split(",")))
     if not names or len(names) > 4 or not all(_CHANNEL.match(n) for n in names):

@@ -5,12 +5,14 @@ from __future__ import annotations
 from apiflask import APIBlueprint
 
 from kiosk.hall.errors import NotFound
+from kiosk.web.auth import public
 from kiosk.web.database import hall
 
 bp = APIBlueprint("taxonomy", __name__, tag="Business types")
 
 
 @bp.get("/api/business-types")
+@public
 def list_types():
     tax = hall().taxonomy
     return {
@@ -21,6 +23,7 @@ def list_types():
 
 
 @bp.get("/api/business-types/<type_id>")
+@public
 def one_type(type_id: str):
     bt = hall().taxonomy.get(type_id)
     if bt is None:

@@ -11,7 +11,7 @@ from kiosk.models import Ticket
 from kiosk.web import links
 from kiosk.web.api.common import commit, idempotent, origin
 from kiosk.web.api.schemas import TicketIn, TicketRatingIn, TransferIn
-from kiosk.web.auth import caller, require, scope, staff_only
+from kiosk.web.auth import caller, public, require, scope, staff_only
 from kiosk.web.bounds import MAX_ID, query_int
 from kiosk.web.database import db, hall
 
@@ -75,6 +75,7 @@ def _linked(token: str) -> Ticket:
 
 
 @bp.get("/api/tickets/status/<token>")
+@public
 def public_status(token: str):
     """What the customer's phone shows after scanning the ticket's QR code (no login)."""
     t = _linked(token)
@@ -118,6 +119,7 @@ def rate(ticket_id: int, body):
 
 
 @bp.get("/api/queues")
+@public
 def queues():
     s, h = db(), hall()
     day = h.service_day(clock.now())
