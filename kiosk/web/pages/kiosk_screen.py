@@ -1,5 +1,5 @@
 """The customer's screens: the kiosk's full-screen page, the counter's rating pad, the mobile pages
-(ticket, where the customer can rate the service too; hand-over; booking), the privacy notice, printing.
+(ticket, where the customer can rate the service too; hand-over; booking), the privacy notice.
 
 `/kiosk` and `/pad` run in their devices' own browsers; the device token
 reaches them in the URL fragment (`/kiosk#token=…`), which the browser never
@@ -21,18 +21,13 @@ import segno
 from apiflask import APIBlueprint
 from flask import Response, current_app, redirect, render_template, request, url_for
 
-from kiosk import clock, printing
-from kiosk.hall import appointments, audit, devices, handovers, ratings, tickets, visits
-from kiosk.hall.errors import Conflict, Forbidden, HallError, NotFound
+from kiosk.hall import appointments, audit, handovers, ratings, tickets
+from kiosk.hall.errors import NotFound
 from kiosk.i18n import MissingMessage, language, t
-from kiosk.models import Visit, VisitEvent
-from kiosk.web import admission, links
+from kiosk.web import links
 from kiosk.web.api import appointments as appointments_api
 from kiosk.web.api import desk as desk_api
-from kiosk.web.api import tickets as tickets_api
-from kiosk.web.api.common import commit
-from kiosk.web.auth import require, scope, staff_only
-from kiosk.web.database import db, end_transaction, hall
+from kiosk.web.database import db, hall
 
 bp = APIBlueprint("kiosk_screen", __name__, tag="Kiosk screen", enable_openapi=False)
 
@@ -45,11 +40,6 @@ CSP = (
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
     "frame-ancestors 'none'; form-action 'self'"
 )
-
-
-class PrinterUnavailable(HallError):
-    status = 503
-    code = "printer_unavailable"
 
 
 def _bounded(name: str, default: float, low: float, high: float) -> float:
@@ -276,90 +266,3 @@ def ticket_qr(token: str):
 def handover_qr(token: str):
     """The QR code of the hand-over's status page."""
     return _qr_svg(links.url("handover", desk_api.handover_by_link(token).id), 86400)
-
-
-@bp.post("/api/kiosk/tickets/<int:ticket_id>/print")
-@require("kiosk", "guide", "counter", "supervisor")
-def print_ticket(ticket_id: int):
-    """Print the ticket on the kiosk's printer, once; `?reprint=1` (staff) prints it again."""
-    s, h = db(), hall()
-    reprint = request.args.get("reprint") in ("1", "true")
-    if reprint:
-        staff_only("a reprint")
-    ticket = tickets_api.own_ticket(ticket_id)
-    visit = s.get(Visit, ticket.visit_id) if ticket.visit_id else None
-    if visit is not None and not reprint:
-        done = any(
-            e.kind == "ticket_printed" and e.data.get("ticket_id") == ticket.id
-            for e in s.query(VisitEvent).filter_by(visit_id=visit.id)
-        )
-        if done:
-            raise Conflict(f"ticket {ticket.number} is already printed", code="already_printed")
-    lang = language(request.args.get("lang") or ticket.language)
-    body = tickets_api.ticket_body(ticket)
-    body["materials"] = tickets.as_dict(s, h, ticket, language=lang)["materials"]
-    bt = h.taxonomy.get(ticket.business_type)
-    spec = current_app.extensions["settings"].printer
-    number, visit_id = ticket.number, visit.id if visit else None
-    end_transaction()  # a slow printer must hold no database lock, nor a request slot (admission.outside)
-    try:
-        with admission.outside():
-            size = printing.print_ticket(
-                body,
-                spec,
-                lang=lang,
-                business_name=getattr(bt, lang) if bt else "",
-                queue_name=h.taxonomy.queues.get(ticket.queue, {}).get(lang, ""),
-            )
-    except printing.PrinterError as exc:
-        current_app.logger.warning("ticket %s not printed: %s", number, exc)
-        raise PrinterUnavailable(str(exc)) from None
-    if visit_id is not None:
-        visits.record(
-            db(),
-            visits.get_visit(db(), visit_id),
-            "ticket_printed",
-            {"ticket_id": ticket_id, "number": number},
-        )
-    return commit({"ticket_id": ticket_id, "number": number, "printed": True, "bytes": size}, 201)
-
-
-@bp.post("/api/kiosk/appointments/<int:appointment_id>/print")
-@require("kiosk", "guide", "supervisor")
-def print_appointment(appointment_id: int):
-    """Print the customer's copy of a booking on the kiosk's printer, once for a kiosk."""
-    s, h = db(), hall()
-    appt = appointments.get(s, appointment_id)
-    device = scope()
-    visit = s.get(Visit, appt.visit_id) if appt.visit_id else None
-    if device is not None:
-        if visit is None:
-            raise Forbidden("a kiosk prints the bookings of its own visits", code="out_of_scope")
-        devices.check_visit(device, visit)
-        if any(
-            e.kind == "appointment_printed" and e.data.get("appointment_id") == appt.id for e in visit.events
-        ):
-            raise Conflict(f"appointment {appt.code} is already printed", code="already_printed")
-    lang = appt.language
-    body = appointments_api.booking_body(appt)
-    bt = h.taxonomy.get(appt.business_type)
-    data = printing.render_appointment(
-        body,
-        lang=lang,
-        business_name=getattr(bt, lang) if bt else "",
-        when=clock.local(appt.slot.start, h.tz).strftime("%Y-%m-%d %H:%M"),
-    )
-    spec = current_app.extensions["settings"].printer
-    visit_id = visit.id if visit else None
-    end_transaction()  # a slow printer must hold no database lock, nor a request slot (admission.outside)
-    try:
-        with admission.outside():
-            printing.send(data, spec)
-    except printing.PrinterError as exc:
-        current_app.logger.warning("appointment %s not printed: %s", appointment_id, exc)
-        raise PrinterUnavailable(str(exc)) from None
-    if visit_id is not None:
-        visits.record(
-            db(), visits.get_visit(db(), visit_id), "appointment_printed", {"appointment_id": appointment_id}
-        )
-    return commit({"appointment_id": appointment_id, "printed": True, "bytes": len(data)}, 201)
