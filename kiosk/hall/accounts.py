@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kiosk import clock
+from kiosk.hall import audit
 from kiosk.hall.errors import Conflict, Invalid
 from kiosk.models import DutyStaff, User
 
@@ -65,6 +66,18 @@ def check_password(s: Session, username: str, password: str) -> User | None:
     except (VerificationError, InvalidHashError):
         return None
     return user
+
+
+def log_in(s: Session, username: str, password: str, *, ip: str | None) -> User | None:
+    """The account these credentials open, its login audited; None for wrong ones."""
+    user = check_password(s, username, password)
+    if user is not None:
+        audit.log(s, user.username, "staff.login", f"user:{user.id}", ip=ip)
+    return user
+
+
+def log_out(s: Session, username: str, user_id: int) -> None:
+    audit.log(s, username, "staff.logout", f"user:{user_id}")
 
 
 def by_token(s: Session, token: str) -> User | None:

@@ -38,10 +38,14 @@ def on_roster(hall: Hall, person: DutyStaff, at: datetime) -> bool:
     return shift.covers(at, hall.tz) if shift else hall.is_open(at)
 
 
+def roster(s: Session) -> list[DutyStaff]:
+    """Everyone in the duty roster (config/hall.yml), in its order."""
+    return list(s.scalars(select(DutyStaff).order_by(DutyStaff.id)))
+
+
 def takes(s: Session, business_type: str) -> list[DutyStaff]:
     """Everyone on the roster for this business, in roster order."""
-    staff = s.scalars(select(DutyStaff).order_by(DutyStaff.id)).all()
-    return [p for p in staff if business_type in p.business_types]
+    return [p for p in roster(s) if business_type in p.business_types]
 
 
 def reachable(

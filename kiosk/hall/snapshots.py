@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from kiosk import clock
 from kiosk.hall import audit
-from kiosk.hall.errors import Invalid
+from kiosk.hall.errors import Invalid, NotFound
 from kiosk.models import Snapshot, Visit
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -28,6 +28,13 @@ def store(s: Session, folder: Path, visit: Visit, jpeg: bytes, at: datetime | No
     path = day_dir / f"visit{visit.id}-{snap.id}.jpg"
     path.write_bytes(jpeg)
     snap.path = str(path)
+    return snap
+
+
+def of_visit(s: Session, visit_id: int, snapshot_id: int) -> Snapshot:
+    snap = s.get(Snapshot, snapshot_id)
+    if snap is None or snap.visit_id != visit_id:
+        raise NotFound("no such snapshot (it may have passed its retention)", code="snapshot_not_found")
     return snap
 
 

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from apiflask import APIBlueprint
-from sqlalchemy import select
 
 from kiosk import clock
 from kiosk.hall import duty
-from kiosk.models import DutyStaff
 from kiosk.web.api.common import commit, idempotent, visit_for
 from kiosk.web.api.schemas import GuideAlertIn
 from kiosk.web.auth import require
@@ -21,8 +19,7 @@ bp = APIBlueprint("duty", __name__, tag="Duty and hand-over")
 def all_staff():
     """Who takes what, whether on the roster now, and present on their desk page (read only)."""
     now, h = clock.now(), hall()
-    staff = db().scalars(select(DutyStaff).order_by(DutyStaff.id))
-    return {"staff": [duty.staff_dict(h, p, now) for p in staff]}
+    return {"staff": [duty.staff_dict(h, p, now) for p in duty.roster(db())]}
 
 
 @bp.post("/api/guide-alerts")

@@ -76,9 +76,7 @@ def snapshot(visit_id: int):
 @bp.get("/api/visits/<int:visit_id>/snapshots/<int:snapshot_id>")
 @require(*REVIEWERS)
 def snapshot_file(visit_id: int, snapshot_id: int):
-    snap = db().get(Snapshot, snapshot_id)
-    if snap is None or snap.visit_id != visit_id:
-        raise NotFound("no such snapshot (it may have passed its retention)", code="snapshot_not_found")
+    snap = snapshots.of_visit(db(), visit_id, snapshot_id)
     try:
         return send_file(snap.path, mimetype="image/jpeg")
     except FileNotFoundError:

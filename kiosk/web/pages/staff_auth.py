@@ -24,7 +24,7 @@ from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from kiosk import clock
-from kiosk.hall import accounts, audit, shifts
+from kiosk.hall import accounts, shifts
 from kiosk.i18n import catalog, language
 from kiosk.web.auth import StaffLogin
 from kiosk.web.database import db
@@ -142,13 +142,12 @@ def login():
         s = db()
         username, password = form.username.data, form.password.data
         assert username and password  # DataRequired: validate_on_submit() has checked both
-        user = accounts.check_password(s, username.strip(), password)
+        user = accounts.log_in(s, username.strip(), password, ip=request.remote_addr)
         if user is not None:
             session.clear()  # a fresh session: no fixation
             login_user(StaffLogin(user))
             session.permanent = True
             session["login_at"] = clock.now().timestamp()
-            audit.log(s, user.username, "staff.login", f"user:{user.id}", ip=request.remote_addr)
             shifts.logged_in(s, user, current_app.permanent_session_lifetime)
             s.commit()
             return redirect(_safe_next(form.next.data) or url_for(HOME[user.role]))
@@ -165,7 +164,7 @@ def logout():
     csrf.protect()
     if current_user.is_authenticated:
         s = db()
-        audit.log(s, current_user.username, "staff.logout", f"user:{current_user.id}")
+        accounts.log_out(s, current_user.username, current_user.id)
         shifts.logged_out(s, current_user.id)
         s.commit()
     logout_user()
