@@ -12,6 +12,7 @@ from kiosk.hall import appointments, audit, duty
 from kiosk.hall.errors import Forbidden, Invalid
 from kiosk.i18n import language
 from kiosk.web import links
+from kiosk.web.api import answers
 from kiosk.web.api.common import commit, idempotent, origin, visit_for
 from kiosk.web.api.schemas import AppointmentIn, CheckInIn, DayQuery, SlotsQuery
 from kiosk.web.api.tickets import ticket_body
@@ -40,6 +41,7 @@ def booking_body(appt) -> dict:
 
 
 @bp.get("/api/appointments/slots")
+@bp.output(answers.Slots)
 @require(*BOOKERS)
 @bp.input(SlotsQuery, location="query", arg_name="query")
 def slots(query):
@@ -48,6 +50,7 @@ def slots(query):
 
 
 @bp.post("/api/appointments")
+@bp.output(answers.Booking, status_code=201)
 @require(*BOOKERS)
 @idempotent
 @bp.input(AppointmentIn, arg_name="body")
@@ -68,6 +71,7 @@ def book(body):
 
 
 @bp.get("/api/appointments")
+@bp.output(answers.DayList)
 @require("backoffice", "supervisor")
 @bp.input(DayQuery, location="query", arg_name="query")
 def day_list(query):
@@ -91,6 +95,7 @@ def day_list(query):
 
 
 @bp.get("/api/appointments/<int:appointment_id>")
+@bp.output(answers.Appointment)
 @require("guide", "supervisor")
 def one(appointment_id: int):
     """The full phone number only for a supervisor who asks (?reveal=phone); that read is audited."""
@@ -105,6 +110,7 @@ def one(appointment_id: int):
 
 
 @bp.post("/api/appointments/<int:appointment_id>/cancel")
+@bp.output(answers.Appointment)
 @require("guide", "supervisor")
 def cancel(appointment_id: int):
     s = db()
@@ -114,6 +120,7 @@ def cancel(appointment_id: int):
 
 
 @bp.get("/api/appointments/status/<token>")
+@bp.output(answers.Booking)
 @public
 def public_status(token: str):
     """The customer's page reads its booking (no login; the link is signed)."""
@@ -121,6 +128,7 @@ def public_status(token: str):
 
 
 @bp.post("/api/appointments/check-in")
+@bp.output(answers.CheckIn, status_code=201)
 @require("kiosk", "assistant", "guide", "supervisor")
 @idempotent
 @bp.input(CheckInIn, arg_name="body")

@@ -13,6 +13,7 @@ from apiflask.validators import Length, OneOf, Regexp
 from flask import current_app
 
 from kiosk.hall import business_types, taxonomy
+from kiosk.web.api import answers
 from kiosk.web.api.common import commit
 from kiosk.web.auth import caller, require
 from kiosk.web.database import db
@@ -38,6 +39,7 @@ def _taxonomy_file() -> Path:
 
 
 @bp.put("/api/business-types/<type_id>")
+@bp.output(answers.BusinessType)
 @require("admin")
 @bp.input(BusinessTypeIn, arg_name="body")
 def edit_business_type(type_id: str, body):

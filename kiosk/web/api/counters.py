@@ -8,6 +8,7 @@ from sqlalchemy import select
 from kiosk.hall import audit, counters, devices, ratings, tickets
 from kiosk.hall.errors import Forbidden
 from kiosk.models import Counter, Ticket
+from kiosk.web.api import answers
 from kiosk.web.api.common import commit
 from kiosk.web.api.schemas import CounterIn
 from kiosk.web.api.tickets import ticket_body
@@ -18,6 +19,7 @@ bp = APIBlueprint("counters", __name__, tag="Counters")
 
 
 @bp.get("/api/counters")
+@bp.output(answers.Counters)
 @require("counter", "guide", "supervisor")
 def list_counters():
     s = db()
@@ -25,6 +27,7 @@ def list_counters():
 
 
 @bp.patch("/api/counters/<int:counter_id>")
+@bp.output(answers.Counter)
 @require("counter", "supervisor")
 @bp.input(CounterIn, arg_name="body")
 def update_counter(counter_id: int, body):
@@ -60,6 +63,7 @@ def sign_out(counter_id: int):
 
 
 @bp.post("/api/counters/<int:counter_id>/call-next")
+@bp.output(answers.Ticket)
 @require("counter", "supervisor")
 def call_next(counter_id: int):
     who = caller()
@@ -71,6 +75,7 @@ def call_next(counter_id: int):
 
 
 @bp.get("/api/counters/<int:counter_id>/current")
+@bp.output(answers.CurrentTicket)
 @require("counter", "supervisor")
 def current(counter_id: int):
     t = (

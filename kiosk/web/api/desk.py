@@ -18,6 +18,7 @@ from kiosk.hall import callbacks, duty, handovers
 from kiosk.i18n import language
 from kiosk.models import DutyStaff
 from kiosk.web import links
+from kiosk.web.api import answers
 from kiosk.web.api.common import commit
 from kiosk.web.auth import caller, public, require
 from kiosk.web.database import db, hall
@@ -67,12 +68,14 @@ def handover_by_link(token: str):
 
 
 @bp.get("/api/desk/me")
+@bp.output(answers.DutyPerson)
 @require(DESK)
 def who_am_i():
     return duty.staff_dict(hall(), me())
 
 
 @bp.post("/api/desk/presence")
+@bp.output(answers.DutyPerson)
 @require(DESK)
 @bp.input(PresenceIn, arg_name="body")
 def presence(body):
@@ -83,6 +86,7 @@ def presence(body):
 
 
 @bp.get("/api/desk/handovers")
+@bp.output(answers.Handovers)
 @require(DESK)
 def desk_handovers():
     rows = handovers.for_desk(db(), me(), since=clock.now() - SHIFT_LIST)
@@ -90,6 +94,7 @@ def desk_handovers():
 
 
 @bp.post("/api/handovers/<int:handover_id>/accept")
+@bp.output(answers.Handover)
 @require(DESK)
 @bp.input(AcceptIn, arg_name="body")
 def accept(handover_id: int, body):
@@ -99,6 +104,7 @@ def accept(handover_id: int, body):
 
 
 @bp.post("/api/handovers/<int:handover_id>/decline")
+@bp.output(answers.Handover)
 @require(DESK)
 def decline(handover_id: int):
     s = db()
@@ -107,6 +113,7 @@ def decline(handover_id: int):
 
 
 @bp.post("/api/handovers/<int:handover_id>/not-found")
+@bp.output(answers.Handover)
 @require(DESK)
 def not_found(handover_id: int):
     s = db()
@@ -115,6 +122,7 @@ def not_found(handover_id: int):
 
 
 @bp.get("/api/handovers")
+@bp.output(answers.Handovers)
 @require("guide", "supervisor")
 def under_way():
     """The guides' view: hand-overs offered or accepted, to whom."""
@@ -122,6 +130,7 @@ def under_way():
 
 
 @bp.get("/api/handovers/status/<token>")
+@bp.output(answers.HandoverStatus)
 @public
 @bp.input(LangQuery, location="query", arg_name="query")
 def public_status(token: str, query):
@@ -132,6 +141,7 @@ def public_status(token: str, query):
 
 
 @bp.get("/api/desk/callbacks")
+@bp.output(answers.Callbacks)
 @require(DESK, "supervisor")
 @bp.input(CallbacksQuery, location="query", arg_name="query")
 def desk_callbacks(query):
@@ -146,6 +156,7 @@ def desk_callbacks(query):
 
 
 @bp.post("/api/callbacks/<int:callback_id>/status")
+@bp.output(answers.Callback)
 @require(DESK, "supervisor")
 @bp.input(CallbackStatusIn, arg_name="body")
 def callback_status(callback_id: int, body):
@@ -157,6 +168,7 @@ def callback_status(callback_id: int, body):
 
 
 @bp.post("/api/callbacks/<int:callback_id>/phone")
+@bp.output(answers.CallbackPhone)
 @require(DESK, "supervisor")
 def callback_phone(callback_id: int):
     """The full number, for the person about to call; the read is audited."""

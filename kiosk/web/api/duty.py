@@ -6,6 +6,7 @@ from apiflask import APIBlueprint
 
 from kiosk import clock
 from kiosk.hall import duty
+from kiosk.web.api import answers
 from kiosk.web.api.common import commit, idempotent, visit_for
 from kiosk.web.api.schemas import GuideAlertIn
 from kiosk.web.auth import require
@@ -15,6 +16,7 @@ bp = APIBlueprint("duty", __name__, tag="Duty and hand-over")
 
 
 @bp.get("/api/duty/staff")
+@bp.output(answers.Staff)
 @require("guide", "supervisor")
 def all_staff():
     """Who takes what, whether on the roster now, and present on their desk page (read only)."""
@@ -23,6 +25,7 @@ def all_staff():
 
 
 @bp.post("/api/guide-alerts")
+@bp.output(answers.AlertMade, status_code=201)
 @require("kiosk", "assistant", "guide", "counter", "supervisor")
 @idempotent
 @bp.input(GuideAlertIn, arg_name="body")

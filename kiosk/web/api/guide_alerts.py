@@ -7,6 +7,7 @@ from apiflask.fields import Integer, String
 from apiflask.validators import OneOf, Range
 
 from kiosk.hall import duty
+from kiosk.web.api import answers
 from kiosk.web.api.common import commit
 from kiosk.web.auth import caller, require
 from kiosk.web.database import db
@@ -21,6 +22,7 @@ class AlertQuery(Schema):
 
 
 @bp.get("/api/guide-alerts")
+@bp.output(answers.Alerts)
 @require(*GUIDES)
 @bp.input(AlertQuery, location="query", arg_name="query")
 def list_alerts(query):
@@ -28,6 +30,7 @@ def list_alerts(query):
 
 
 @bp.post("/api/guide-alerts/<int:alert_id>/resolve")
+@bp.output(answers.Alert)
 @require(*GUIDES)
 def resolve_alert(alert_id: int):
     who = caller()

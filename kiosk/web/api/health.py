@@ -16,6 +16,7 @@ from flask import current_app
 from sqlalchemy import text
 
 from kiosk.web import admission
+from kiosk.web.api import answers
 from kiosk.web.auth import public
 from kiosk.web.database import db, end_transaction
 
@@ -53,12 +54,14 @@ def _setup(state) -> None:
 
 
 @bp.get("/healthz")
+@bp.output(answers.Ok)
 @public
 def healthz():
     return {"status": "ok"}
 
 
 @bp.get("/readyz")
+@bp.output(answers.Readiness)
 @public
 def readyz():
     failing = {}

@@ -28,6 +28,7 @@ from kiosk.hall.utterance import Reading
 from kiosk.i18n import t
 from kiosk.models import KioskSession, Visit
 from kiosk.web import admission
+from kiosk.web.api import answers
 from kiosk.web.api.common import commit, idempotent, kiosk_session, visit_for
 from kiosk.web.api.routing import FACTS, HUMAN, MADE, TICKET, made_bodies, routed_body
 from kiosk.web.api.schemas import ID_TEXT, LANG, Id
@@ -127,6 +128,7 @@ def _turn_key() -> str:
 
 
 @bp.post("/api/kiosk/sessions")
+@bp.output(answers.SessionStarted, status_code=201)
 @require("kiosk")
 @bp.input(SessionIn, arg_name="body")
 def start(body):
@@ -169,6 +171,7 @@ def start(body):
 
 
 @bp.post("/api/kiosk/sessions/<session_id>/messages")
+@bp.output(answers.Turn)
 @require("kiosk")
 @idempotent
 @bp.input(MessageIn, arg_name="body")
@@ -289,6 +292,7 @@ def _menu_turn(kiosk: KioskSession, payload: str, text: str, note: str | None = 
 
 
 @bp.post("/api/kiosk/sessions/<session_id>/end")
+@bp.output(answers.SessionEnded)
 @require("kiosk")
 def end(session_id: str):
     s = db()
@@ -300,6 +304,7 @@ def end(session_id: str):
 
 
 @bp.post("/api/triage/classify")
+@bp.output(answers.Judgement)
 @require("kiosk", "guide", "supervisor")
 @bp.input(ClassifyIn, arg_name="body")
 def classify(body):

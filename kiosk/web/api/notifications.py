@@ -5,6 +5,7 @@ from __future__ import annotations
 from apiflask import APIBlueprint
 
 from kiosk.hall import notifications
+from kiosk.web.api import answers
 from kiosk.web.api.schemas import NotificationsQuery
 from kiosk.web.auth import require
 from kiosk.web.database import db
@@ -13,6 +14,7 @@ bp = APIBlueprint("notifications", __name__, tag="Notifications")
 
 
 @bp.get("/api/notifications")
+@bp.output(answers.Notifications)
 @require("supervisor")
 @bp.input(NotificationsQuery, location="query", arg_name="query")
 def listing(query):

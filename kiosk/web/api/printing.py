@@ -13,6 +13,7 @@ from kiosk.hall.errors import Forbidden, HallError
 from kiosk.i18n import language
 from kiosk.models import Visit
 from kiosk.web import admission
+from kiosk.web.api import answers
 from kiosk.web.api import appointments as appointments_api
 from kiosk.web.api import tickets as tickets_api
 from kiosk.web.api.common import commit
@@ -44,6 +45,7 @@ def _send(what: str, send) -> int:
 
 
 @bp.post("/api/kiosk/tickets/<int:ticket_id>/print")
+@bp.output(answers.TicketPrinted, status_code=201)
 @require("kiosk", "guide", "counter", "supervisor")
 @bp.input(PrintQuery, location="query", arg_name="query")
 def print_ticket(ticket_id: int, query):
@@ -70,6 +72,7 @@ def print_ticket(ticket_id: int, query):
 
 
 @bp.post("/api/kiosk/appointments/<int:appointment_id>/print")
+@bp.output(answers.AppointmentPrinted, status_code=201)
 @require("kiosk", "guide", "supervisor")
 def print_appointment(appointment_id: int):
     """Print the customer's copy of a booking on the kiosk's printer, once for a kiosk."""

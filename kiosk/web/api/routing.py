@@ -18,6 +18,7 @@ from kiosk.hall import callbacks, duty, outcomes, routing, utterance
 from kiosk.hall.utterance import Reading
 from kiosk.i18n import t
 from kiosk.models import Appointment, Callback, GuideAlert, Handover, Ticket, Visit
+from kiosk.web.api import answers
 from kiosk.web.api.appointments import booking_body
 from kiosk.web.api.common import commit, idempotent, origin, visit_for
 from kiosk.web.api.desk import handover_body
@@ -119,6 +120,7 @@ def routed_body(routed: outcomes.Routed, visit: Visit | None) -> dict:
 
 
 @bp.post("/api/route")
+@bp.output(answers.Routed, status_code=201)
 @require("kiosk", "assistant")
 @idempotent
 @bp.input(RouteIn, arg_name="body")
@@ -142,6 +144,7 @@ def route(body):
 
 
 @bp.post("/api/callbacks")
+@bp.output(answers.CallbackMade, status_code=201)
 @require("kiosk", "assistant", "guide", "supervisor")
 @idempotent
 @bp.input(CallbackIn, arg_name="body")

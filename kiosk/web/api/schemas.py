@@ -1,4 +1,6 @@
-"""Request bodies of the API; unknown fields, wrong types and oversized values are refused."""
+"""Request bodies of the API; unknown fields, wrong types and oversized values are refused.
+
+(What the API answers is kiosk/web/api/answers.py.)"""
 
 from __future__ import annotations
 
@@ -12,6 +14,19 @@ from kiosk.web.bounds import MAX_ID, MAX_OFFSET
 
 ID_TEXT = Regexp(r"^[A-Za-z0-9_.:\-]{1,40}$", error="letters, digits and _.:- only (1–40)")
 LANG = OneOf(["zh", "en"])
+
+
+def raw_body(content_type: str):
+    """Document a body that is no JSON (a snapshot's JPEG): the view reads it itself."""
+
+    def decorate(view):
+        # APIFlask writes an operation's requestBody from the view's _spec
+        view.__dict__.setdefault("_spec", {}).update(
+            body={"type": "string", "format": "binary"}, content_type=content_type
+        )
+        return view
+
+    return decorate
 
 
 def Id(**kwargs) -> Integer:

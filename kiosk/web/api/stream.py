@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from apiflask import APIBlueprint, abort
+from apiflask import APIBlueprint, FileSchema, abort
 from flask import Response, current_app, request, stream_with_context
 
 from kiosk.hall import devices, duty
@@ -28,6 +28,7 @@ _PUBLIC = {"display", "hall"}
 
 
 @bp.get("/api/stream")
+@bp.output(FileSchema(), content_type="text/event-stream")
 @optional("guide", "backoffice", "supervisor", DEVICE)
 def live_stream():
     names = set(filter(None, request.args.get("channel", "").split(",")))

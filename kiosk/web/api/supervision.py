@@ -5,13 +5,14 @@ from __future__ import annotations
 import csv
 import io
 
-from apiflask import APIBlueprint, Schema
+from apiflask import APIBlueprint, FileSchema, Schema
 from apiflask.fields import Boolean, Integer, String
 from apiflask.validators import Length, Range
 from flask import Response, current_app
 
 from kiosk import clock
 from kiosk.hall import audit, reports, snapshots, triage_review
+from kiosk.web.api import answers
 from kiosk.web.api.common import commit
 from kiosk.web.api.schemas import PeriodQuery, VisitsQuery
 from kiosk.web.auth import caller, require
@@ -41,6 +42,7 @@ class PurgeIn(Schema):
 
 
 @bp.get("/api/audit")
+@bp.output(answers.AuditLog)
 @require("supervisor")
 @bp.input(AuditQuery, location="query", arg_name="query")
 def audit_log(query):
@@ -49,6 +51,7 @@ def audit_log(query):
 
 
 @bp.get("/api/triages/export")
+@bp.output(FileSchema(), content_type="application/x-yaml")
 @require("supervisor")
 @bp.input(ExportQuery, location="query", arg_name="query")
 def export_nlu(query):
@@ -98,6 +101,7 @@ VISIT_COLUMNS = [
 
 
 @bp.get("/api/visits.csv")
+@bp.output(FileSchema(), content_type="text/csv")
 @require("supervisor")
 @bp.input(VisitsCsvQuery, location="query", arg_name="query")
 def visits_csv(query):
@@ -106,6 +110,7 @@ def visits_csv(query):
 
 
 @bp.get("/api/kpis.csv")
+@bp.output(FileSchema(), content_type="text/csv")
 @require("supervisor")
 @bp.input(PeriodQuery, location="query", arg_name="query")
 def kpis_csv(query):
@@ -114,6 +119,7 @@ def kpis_csv(query):
 
 
 @bp.post("/api/snapshots/purge")
+@bp.output(answers.Purged)
 @require("supervisor")
 @bp.input(PurgeIn, arg_name="body")
 def purge_snapshots(body):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from apiflask import APIBlueprint
 
 from kiosk.hall.errors import NotFound
+from kiosk.web.api import answers
 from kiosk.web.auth import public
 from kiosk.web.database import hall
 
@@ -12,6 +13,7 @@ bp = APIBlueprint("taxonomy", __name__, tag="Business types")
 
 
 @bp.get("/api/business-types")
+@bp.output(answers.Taxonomy)
 @public
 def list_types():
     tax = hall().taxonomy
@@ -23,6 +25,7 @@ def list_types():
 
 
 @bp.get("/api/business-types/<type_id>")
+@bp.output(answers.BusinessType)
 @public
 def one_type(type_id: str):
     bt = hall().taxonomy.get(type_id)

@@ -9,6 +9,7 @@ from kiosk.hall import devices, ratings, tickets, waits
 from kiosk.hall.errors import Forbidden, Invalid
 from kiosk.models import Ticket
 from kiosk.web import links
+from kiosk.web.api import answers
 from kiosk.web.api.common import commit, idempotent, origin
 from kiosk.web.api.schemas import TicketIn, TicketRatingIn, TransferIn
 from kiosk.web.auth import caller, public, require, scope, staff_only
@@ -35,6 +36,7 @@ def own_ticket(ticket_id: int) -> Ticket:
 
 
 @bp.post("/api/tickets")
+@bp.output(answers.Ticket, status_code=201)
 @require("kiosk", "assistant", *STAFF)
 @idempotent
 @bp.input(TicketIn, arg_name="body")
@@ -64,6 +66,7 @@ def issue(body):
 
 
 @bp.get("/api/tickets/<int:ticket_id>")
+@bp.output(answers.Ticket)
 @require("kiosk", *STAFF)
 def one(ticket_id: int):
     return ticket_body(own_ticket(ticket_id))
@@ -75,6 +78,7 @@ def _linked(token: str) -> Ticket:
 
 
 @bp.get("/api/tickets/status/<token>")
+@bp.output(answers.TicketStatus)
 @public
 def public_status(token: str):
     """What the customer's phone shows after scanning the ticket's QR code (no login)."""
@@ -119,6 +123,7 @@ def rate(ticket_id: int, body):
 
 
 @bp.get("/api/queues")
+@bp.output(answers.Queues)
 @public
 def queues():
     s, h = db(), hall()
@@ -147,30 +152,35 @@ def _move(ticket_id: int, status: str):
 
 
 @bp.post("/api/tickets/<int:ticket_id>/serve")
+@bp.output(answers.Ticket)
 @require("counter", "supervisor")
 def serve(ticket_id: int):
     return _move(ticket_id, "serving")
 
 
 @bp.post("/api/tickets/<int:ticket_id>/done")
+@bp.output(answers.Ticket)
 @require("counter", "supervisor")
 def done(ticket_id: int):
     return _move(ticket_id, "done")
 
 
 @bp.post("/api/tickets/<int:ticket_id>/no-show")
+@bp.output(answers.Ticket)
 @require("counter", "supervisor")
 def no_show(ticket_id: int):
     return _move(ticket_id, "no_show")
 
 
 @bp.post("/api/tickets/<int:ticket_id>/recall")
+@bp.output(answers.Ticket)
 @require("counter", "supervisor")
 def recall(ticket_id: int):
     return _move(ticket_id, "called")
 
 
 @bp.post("/api/tickets/<int:ticket_id>/cancel")
+@bp.output(answers.Ticket)
 @require("kiosk", *STAFF)
 def cancel(ticket_id: int):
     """Staff cancel any ticket; a kiosk only one it has just issued (the customer changed their mind)."""
@@ -178,6 +188,7 @@ def cancel(ticket_id: int):
 
 
 @bp.post("/api/tickets/<int:ticket_id>/transfer")
+@bp.output(answers.Ticket)
 @require(*STAFF)
 @bp.input(TransferIn, arg_name="body")
 def transfer(ticket_id: int, body):

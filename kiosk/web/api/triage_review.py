@@ -7,6 +7,7 @@ from apiflask.fields import Integer, String
 from apiflask.validators import Length, OneOf, Range
 
 from kiosk.hall import triage_review
+from kiosk.web.api import answers
 from kiosk.web.api.common import commit
 from kiosk.web.auth import caller, require
 from kiosk.web.database import db, hall
@@ -25,6 +26,7 @@ class CorrectIn(Schema):
 
 
 @bp.get("/api/triages")
+@bp.output(answers.Triages)
 @require(*GUIDES)
 @bp.input(TriageQuery, location="query", arg_name="query")
 def list_triages(query):
@@ -34,6 +36,7 @@ def list_triages(query):
 
 
 @bp.get("/api/triages/<int:triage_id>")
+@bp.output(answers.Triage)
 @require(*GUIDES)
 def one_triage(triage_id: int):
     s = db()
@@ -41,6 +44,7 @@ def one_triage(triage_id: int):
 
 
 @bp.post("/api/triages/<int:triage_id>/confirm")
+@bp.output(answers.Triage)
 @require(*GUIDES)
 def confirm(triage_id: int):
     s, who = db(), caller()
@@ -49,6 +53,7 @@ def confirm(triage_id: int):
 
 
 @bp.post("/api/triages/<int:triage_id>/correct")
+@bp.output(answers.Triage)
 @require(*GUIDES)
 @bp.input(CorrectIn, arg_name="body")
 def correct(triage_id: int, body):
@@ -60,6 +65,7 @@ def correct(triage_id: int, body):
 
 
 @bp.get("/api/tickets/<int:ticket_id>/triage")
+@bp.output(answers.TicketTriage)
 @require("counter", "guide", "supervisor")
 def ticket_triage(ticket_id: int):
     """What the kiosk judged for the customer at a counter, and the guide's verdict."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from apiflask import APIBlueprint
+from apiflask import APIBlueprint, FileSchema
 from flask import Response, current_app, request, send_file
 from sqlalchemy import select
 
@@ -14,8 +14,9 @@ from kiosk.hall import audit, devices, live, reports, snapshots, visits
 from kiosk.hall.errors import NotFound
 from kiosk.i18n import language
 from kiosk.models import AuditEntry, Snapshot, Visit
+from kiosk.web.api import answers
 from kiosk.web.api.common import commit, idempotent
-from kiosk.web.api.schemas import PeriodQuery, RatingIn, VisitEventIn, VisitsQuery
+from kiosk.web.api.schemas import PeriodQuery, RatingIn, VisitEventIn, VisitsQuery, raw_body
 from kiosk.web.auth import caller, require, scope
 from kiosk.web.database import db, end_transaction, hall
 
@@ -33,6 +34,7 @@ def _visit(visit_id: int) -> Visit:
 
 
 @bp.post("/api/visits/events")
+@bp.output(answers.EventRecorded, status_code=201)
 @require("agent")
 @idempotent
 @bp.input(VisitEventIn, arg_name="body")
@@ -62,7 +64,9 @@ def agent_event(body):
 
 
 @bp.post("/api/visits/<int:visit_id>/snapshot")
+@bp.output(answers.SnapshotStored, status_code=201)
 @require("agent")
+@raw_body("image/jpeg")
 def snapshot(visit_id: int):
     s = db()
     visit = _visit(visit_id)
@@ -74,6 +78,7 @@ def snapshot(visit_id: int):
 
 
 @bp.get("/api/visits/<int:visit_id>/snapshots/<int:snapshot_id>")
+@bp.output(FileSchema(), content_type="image/jpeg")
 @require(*REVIEWERS)
 def snapshot_file(visit_id: int, snapshot_id: int):
     snap = snapshots.of_visit(db(), visit_id, snapshot_id)
@@ -84,6 +89,7 @@ def snapshot_file(visit_id: int, snapshot_id: int):
 
 
 @bp.post("/api/visits/<int:visit_id>/rating")
+@bp.output(answers.Rated, status_code=201)
 @require("kiosk")
 @bp.input(RatingIn, arg_name="body")
 def rate(visit_id: int, body):
@@ -96,6 +102,7 @@ def rate(visit_id: int, body):
 
 
 @bp.get("/api/visits")
+@bp.output(answers.VisitList)
 @require(*REVIEWERS)
 @bp.input(VisitsQuery, location="query", arg_name="query")
 def list_visits(query):
@@ -103,6 +110,7 @@ def list_visits(query):
 
 
 @bp.get("/api/visits/<int:visit_id>")
+@bp.output(answers.Timeline)
 @require(*REVIEWERS)
 def one(visit_id: int):
     return reports.visit_timeline(db(), visits.get_visit(db(), visit_id))
@@ -154,6 +162,7 @@ def evidence_pack(visit_id: int):
 
 
 @bp.get("/api/kpis")
+@bp.output(answers.Kpis)
 @require(*REVIEWERS)
 @bp.input(PeriodQuery, location="query", arg_name="query")
 def kpis(query):

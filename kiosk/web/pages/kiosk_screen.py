@@ -223,7 +223,7 @@ def appointment_status(token: str):
     """The customer's phone after scanning the slip: the booking, and a button to cancel it."""
     lang = language(request.args.get("lang"))
     try:
-        booking = appointments_api.public_status(token)
+        booking = appointments_api.booking_body(appointments_api.by_link(token))
     except NotFound:
         return _page(render_template("kiosk/status_missing.html", lang=lang, asset=asset)), 404
     return _mobile_page(
