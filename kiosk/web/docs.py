@@ -1,6 +1,11 @@
-"""The API docs page (/docs) with swagger-ui's files from an installed package: the hall's LAN is offline."""
+"""The API docs page (/docs) with swagger-ui's files from an installed package (the hall's LAN is offline), and
+the OpenAPI document's last touch."""
 
 from __future__ import annotations
+
+import json
+import re
+from typing import Any
 
 from apiflask import APIBlueprint, APIFlask
 from flask import send_from_directory, url_for
@@ -19,8 +24,31 @@ def asset(name: str):
     return send_from_directory(str(swagger_ui_path), name, max_age=86400)
 
 
+def one_component_per_schema(spec: dict[str, Any] | str) -> dict[str, Any] | str:
+    """An answer used both on its own and inside another is registered twice by APIFlask ("Ticket",
+    "Ticket1"): keep one name, so clients generate one type."""
+    if isinstance(spec, str):  # the YAML form is made from the processed dict
+        return spec
+    schemas = spec.get("components", {}).get("schemas", {})
+    twins = {}
+    for name in list(schemas):
+        first = re.sub(r"\d+$", "", name)
+        if first != name and schemas.get(first) == schemas[name]:
+            twins[name] = first
+            del schemas[name]
+    if not twins:
+        return spec
+    text = re.sub(
+        r'"#/components/schemas/([A-Za-z0-9_]+)"',
+        lambda m: f'"#/components/schemas/{twins.get(m.group(1), m.group(1))}"',
+        json.dumps(spec),
+    )
+    return json.loads(text)
+
+
 def init_app(app: APIFlask) -> None:
     app.register_blueprint(bp)
+    app.spec_processor(one_component_per_schema)
     with app.test_request_context():
         app.config.update(
             SWAGGER_UI_CSS=url_for("api_docs.asset", name="swagger-ui.css"),

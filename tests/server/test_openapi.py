@@ -57,6 +57,8 @@ def test_every_operation_declares_its_answer_its_body_and_its_credential(app, cl
         elif any(scheme not in schemes for requirement in security for scheme in requirement):
             wrong.append(f"{name}: an unknown credential in {security}")
     assert not wrong, "\n".join(wrong)
+    schemas = doc["components"]["schemas"]
+    assert not [n for n in schemas if n.rstrip("0123456789") != n and n.rstrip("0123456789") in schemas]
 
 
 def _views_reading_the_body(app) -> set[tuple[str, str]]:
