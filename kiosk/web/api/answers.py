@@ -109,7 +109,9 @@ class Ticket(Answer):
 
 
 class TicketStatus(Answer):
-    """What the customer's phone sees of a ticket: no ids."""
+    """What the customer's phone sees of a ticket: no ids; whether it has been rated."""
+
+    rated = Bool()
 
     number = Str()
     queue = Str()
@@ -249,11 +251,18 @@ class BusinessType(Answer):
     materials = Nested(Materials)
 
 
+class SignedIn(Answer):
+    id = Int()
+    name = Str()
+    at = Null(Time())
+
+
 class Counter(Answer):
     id = Int()
     name = Str()
     queues = Strs()
     is_open = Bool()
+    signed_in = Nested(SignedIn, allow_none=True)  # who works at it now
 
 
 class DialogLine(Answer):
@@ -498,11 +507,22 @@ class VisitSummary(Answer):
     language = Str()
 
 
+class VisitService(Answer):
+    number = Str()
+    status = Str()
+    counter = Null(Str())
+    served_by = Null(Str())
+
+
+class FoundVisit(VisitSummary):
+    tickets = List(Nested(VisitService))
+
+
 class VisitList(Answer):
     total = Int()
     limit = Int()
     offset = Int()
-    visits = List(Nested(VisitSummary))
+    visits = List(Nested(FoundVisit))
 
 
 class VisitEvent(Answer):
@@ -518,11 +538,75 @@ class SnapshotRef(Answer):
     url = Str()
 
 
+class Note(Answer):
+    id = Int()
+    at = Time()
+    by = Null(Str())
+    text = Str()
+
+
+class Case(Answer):
+    id = Int()
+    visit_id = Int()
+    ticket_id = Null(Int())
+    origin = Str()
+    reason = Str()
+    account = Str()
+    status = Str()
+    opened_at = Time()
+    opened_by = Null(Str())
+    closed_at = Null(Time())
+    closed_by = Null(Str())
+    finding = Null(Str())
+    notes = List(Nested(Note))  # not in a list of cases
+
+
+class Cases(Answer):
+    total = Int()
+    cases = List(Nested(Case))
+
+
 class Timeline(VisitSummary):
     events = List(Nested(VisitEvent))
     snapshots = List(Nested(SnapshotRef))
     tickets = List(Obj())
     triages = List(Obj())
+    cases = List(Nested(Case))
+
+
+class TicketRated(Answer):
+    id = Int()
+    ticket_id = Int()
+    rating = Int()
+
+
+class RatedByLink(Answer):
+    rating = Int()
+
+
+class ToRateTicket(Answer):
+    id = Int()
+    number = Str()
+    business_type = Str()
+    finished_at = Null(Time())
+    language = Str()
+
+
+class ToRate(Answer):
+    """What the counter's rating pad offers now: its last ticket, just finished and not rated."""
+
+    counter = Nested(CounterRef)
+    ticket = Nested(ToRateTicket, allow_none=True)
+
+
+class StaffReport(Answer):
+    period = Obj()
+    staff = List(Obj("a person's row; its keys are of its kind (counter, guide, backoffice)"))
+
+
+class MyCard(Answer):
+    period = Obj()
+    card = Null(Obj("the caller's row of the staff report"))
 
 
 class Kpis(Answer):

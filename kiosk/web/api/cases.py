@@ -7,6 +7,7 @@ from apiflask.fields import Integer, String
 from apiflask.validators import Length, OneOf, Range
 
 from kiosk.hall import cases, visits
+from kiosk.web.api import answers
 from kiosk.web.api.common import commit
 from kiosk.web.auth import require, staff_user
 from kiosk.web.bounds import MAX_OFFSET
@@ -36,6 +37,7 @@ class CasesQuery(Schema):
 
 
 @bp.get("/api/cases")
+@bp.output(answers.Cases)
 @require("supervisor")
 @bp.input(CasesQuery, location="query", arg_name="query")
 def list_cases(query):
@@ -43,6 +45,7 @@ def list_cases(query):
 
 
 @bp.post("/api/visits/<int:visit_id>/cases")
+@bp.output(answers.Case, status_code=201)
 @require("supervisor")
 @bp.input(CaseIn, arg_name="body")
 def open_case(visit_id: int, body):
@@ -52,6 +55,7 @@ def open_case(visit_id: int, body):
 
 
 @bp.get("/api/cases/<int:case_id>")
+@bp.output(answers.Case)
 @require("supervisor")
 def one_case(case_id: int):
     s = db()
@@ -59,6 +63,7 @@ def one_case(case_id: int):
 
 
 @bp.post("/api/cases/<int:case_id>/notes")
+@bp.output(answers.Case, status_code=201)
 @require("supervisor")
 @bp.input(NoteIn, arg_name="body")
 def add_note(case_id: int, body):
@@ -69,6 +74,7 @@ def add_note(case_id: int, body):
 
 
 @bp.post("/api/cases/<int:case_id>/close")
+@bp.output(answers.Case)
 @require("supervisor")
 @bp.input(CloseIn, arg_name="body")
 def close_case(case_id: int, body):

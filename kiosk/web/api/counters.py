@@ -42,6 +42,7 @@ def update_counter(counter_id: int, body):
 
 
 @bp.post("/api/counters/<int:counter_id>/sign-in")
+@bp.output(answers.Counter)
 @require("counter", "supervisor")
 def sign_in(counter_id: int):
     """The caller takes the counter under their name and opens it (409 counter_taken if someone has it)."""
@@ -51,6 +52,7 @@ def sign_in(counter_id: int):
 
 
 @bp.post("/api/counters/<int:counter_id>/sign-out")
+@bp.output(answers.Counter)
 @require("counter", "supervisor")
 def sign_out(counter_id: int):
     """The person signed in leaves and the counter closes; a supervisor may sign anyone out."""
@@ -89,6 +91,7 @@ def current(counter_id: int):
 
 
 @bp.get("/api/counters/<int:counter_id>/to-rate")
+@bp.output(answers.ToRate)
 @require("rating-pad", "counter", "supervisor")
 def to_rate(counter_id: int):
     """The ticket the counter's rating pad offers the customer now: its last, just finished, unrated."""

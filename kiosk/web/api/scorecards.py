@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from apiflask import APIBlueprint
+from apiflask import APIBlueprint, FileSchema
 
 from kiosk.hall import reports, scorecards
+from kiosk.web.api import answers
 from kiosk.web.api.schemas import StaffReportQuery
 from kiosk.web.api.supervision import csv_file
 from kiosk.web.auth import require, staff_user
@@ -51,6 +52,7 @@ def staff_report(query: dict[str, Any], user_id: int | None = None) -> dict[str,
 
 
 @bp.get("/api/reports/staff")
+@bp.output(answers.StaffReport)
 @require("supervisor")
 @bp.input(StaffReportQuery, location="query", arg_name="query")
 def staff(query):
@@ -59,6 +61,7 @@ def staff(query):
 
 
 @bp.get("/api/reports/staff/me")
+@bp.output(answers.MyCard)
 @require("counter", "guide", "backoffice", "supervisor")
 @bp.input(StaffReportQuery, location="query", arg_name="query")
 def my_card(query):
@@ -79,6 +82,7 @@ def csv_rows(rows: list[dict[str, Any]]):
 
 
 @bp.get("/api/reports/staff.csv")
+@bp.output(FileSchema(), content_type="text/csv")
 @require("supervisor")
 @bp.input(StaffReportQuery, location="query", arg_name="query")
 def staff_csv(query):

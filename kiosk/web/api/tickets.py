@@ -101,6 +101,8 @@ def public_status(token: str):
 
 
 @bp.post("/api/tickets/status/<token>/rating")
+@public
+@bp.output(answers.RatedByLink, status_code=201)
 @bp.input(TicketRatingIn, arg_name="body")
 def rate_by_link(token: str, body):
     """The customer rates the service on their phone (the status link is their credential)."""
@@ -110,6 +112,7 @@ def rate_by_link(token: str, body):
 
 
 @bp.post("/api/tickets/<int:ticket_id>/rating")
+@bp.output(answers.TicketRated, status_code=201)
 @require("rating-pad")
 @bp.input(TicketRatingIn, arg_name="body")
 def rate(ticket_id: int, body):

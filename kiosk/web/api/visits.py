@@ -120,6 +120,7 @@ PACK_VIEWED = "visit.pack_viewed"
 
 
 @bp.get("/api/visits/<int:visit_id>/report.pdf")
+@bp.output(FileSchema(), content_type="application/pdf")
 @require(*REVIEWERS)
 def evidence_pack(visit_id: int):
     """The visit's evidence pack for a complaint (PDF, ?lang=zh|en); each view is audited and listed in it."""
