@@ -80,6 +80,11 @@ def log_out(s: Session, username: str, user_id: int) -> None:
     audit.log(s, username, "staff.logout", f"user:{user_id}")
 
 
+def with_roles(s: Session, roles: tuple[str, ...]) -> list[User]:
+    """The accounts of these roles, by name (who may have served at a counter, for a search)."""
+    return list(s.scalars(select(User).where(User.role.in_(roles)).order_by(User.username)))
+
+
 def by_token(s: Session, token: str) -> User | None:
     return s.scalars(
         select(User).where(User.api_token_hash == token_hash(token), User.active.is_(True))

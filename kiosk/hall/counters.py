@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from kiosk import clock
 from kiosk.hall import audit, live
-from kiosk.hall.errors import Conflict, NotFound
+from kiosk.hall.context import Hall
+from kiosk.hall.errors import Conflict, Forbidden, NotFound
 from kiosk.models import Counter, Ticket, User
 
 
@@ -24,6 +25,37 @@ def get(s: Session, counter_id: int) -> Counter:
     if counter is None:
         raise NotFound(f"counter {counter_id} not found", code="counter_not_found")
     return counter
+
+
+def every(s: Session) -> list[Counter]:
+    return list(s.scalars(select(Counter).order_by(Counter.id)))
+
+
+def update(
+    s: Session,
+    hall: Hall,
+    counter: Counter,
+    *,
+    by: str,
+    queues: list[str] | None = None,
+    is_open: bool | None = None,
+) -> Counter:
+    """Choose the queues a counter calls from (each once, in order) and open or close it; audited."""
+    changes: dict[str, Any] = {}
+    if queues is not None:
+        counter.queues = [hall.check_queue(q) for q in dict.fromkeys(queues)]
+        changes["queues"] = queues
+    if is_open is not None:
+        counter.is_open = changes["is_open"] = is_open
+    audit.log(s, by, "counter.update", f"counter:{counter.id}", **changes)
+    return counter
+
+
+def current(s: Session, counter_id: int) -> Ticket | None:
+    """The ticket the counter has called or is serving."""
+    return s.scalars(
+        select(Ticket).where(Ticket.counter_id == counter_id, Ticket.status.in_(("called", "serving")))
+    ).first()
 
 
 def server(counter: Counter, caller_id: int | None) -> int | None:
@@ -51,8 +83,13 @@ def sign_in(s: Session, counter: Counter, user: User, at: datetime | None = None
     return counter
 
 
-def sign_out(s: Session, counter: Counter, by: str, at: datetime | None = None) -> Counter:
-    """The person leaves and the counter closes; refused while it still has a customer."""
+def sign_out(
+    s: Session, counter: Counter, by: str, at: datetime | None = None, *, only_self: int | None = None
+) -> Counter:
+    """The person leaves and the counter closes; refused while it still has a customer. `only_self`: the
+    caller's account, when they may sign out only themselves (a counter account; a supervisor signs anyone out)."""
+    if only_self is not None and counter.staff_id not in (None, only_self):
+        raise Forbidden(f"someone else is signed in at {counter.name}", code="not_signed_in_here")
     busy = s.scalars(
         select(Ticket.number).where(Ticket.counter_id == counter.id, Ticket.status.in_(("called", "serving")))
     ).first()

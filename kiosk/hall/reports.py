@@ -17,10 +17,10 @@ from sqlalchemy import Float, and_, case, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from kiosk import clock
-from kiosk.hall import cases, masking, ratings, visits
+from kiosk.hall import audit, cases, masking, ratings, visits
 from kiosk.hall.context import Hall
 from kiosk.hall.errors import Invalid
-from kiosk.models import Appointment, Case, Counter, Snapshot, Ticket, Triage, User, Visit
+from kiosk.models import Appointment, AuditEntry, Case, Counter, Snapshot, Ticket, Triage, User, Visit
 
 
 def _date(value: str | None) -> date | None:
@@ -424,3 +424,20 @@ def kpi_rows(k: dict) -> list[list]:
     rows += [["satisfaction", level, "count", n] for level, n in k["satisfaction"]["ratings"].items()]
     rows.append(["satisfaction", "", "mean", k["satisfaction"]["mean"]])
     return rows
+
+
+PACK_VIEWED = "visit.pack_viewed"
+
+
+def pack_viewed(s: Session, visit_id: int, actor: str) -> list[tuple[datetime, str]]:
+    """Someone opens a visit's evidence pack: audited; everyone who has, this one included, in order."""
+    audit.log(s, actor, PACK_VIEWED, f"visit:{visit_id}")
+    s.flush()
+    return [
+        (at, who)
+        for at, who in s.execute(
+            select(AuditEntry.at, AuditEntry.actor)
+            .where(AuditEntry.action == PACK_VIEWED, AuditEntry.target == f"visit:{visit_id}")
+            .order_by(AuditEntry.id)
+        )
+    ]

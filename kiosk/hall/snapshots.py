@@ -31,11 +31,15 @@ def store(s: Session, folder: Path, visit: Visit, jpeg: bytes, at: datetime | No
     return snap
 
 
-def of_visit(s: Session, visit_id: int, snapshot_id: int) -> Snapshot:
+def one(s: Session, visit_id: int, snapshot_id: int) -> Snapshot:
     snap = s.get(Snapshot, snapshot_id)
     if snap is None or snap.visit_id != visit_id:
         raise NotFound("no such snapshot (it may have passed its retention)", code="snapshot_not_found")
     return snap
+
+
+def of_visit(s: Session, visit_id: int) -> list[Snapshot]:
+    return list(s.scalars(select(Snapshot).where(Snapshot.visit_id == visit_id).order_by(Snapshot.id)))
 
 
 def purge(s: Session, days: int, at: datetime | None = None, *, actor: str | None = None) -> int:

@@ -505,6 +505,7 @@ class VisitSummary(Answer):
     corrected = Bool()
     rating = Null(Int())
     language = Str()
+    nearest_m = Null(Num())  # how near the customer came
 
 
 class VisitService(Answer):

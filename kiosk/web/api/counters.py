@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 from apiflask import APIBlueprint
-from sqlalchemy import select
 
-from kiosk.hall import audit, counters, devices, ratings, tickets
-from kiosk.hall.errors import Forbidden
-from kiosk.models import Counter, Ticket
+from kiosk.hall import counters, devices, ratings, tickets
 from kiosk.web.api import answers
 from kiosk.web.api.common import commit
 from kiosk.web.api.schemas import CounterIn
@@ -23,7 +20,7 @@ bp = APIBlueprint("counters", __name__, tag="Counters")
 @require("counter", "guide", "supervisor")
 def list_counters():
     s = db()
-    return {"counters": [counters.as_dict(s, c) for c in s.scalars(select(Counter).order_by(Counter.id))]}
+    return {"counters": [counters.as_dict(s, c) for c in counters.every(s)]}
 
 
 @bp.patch("/api/counters/<int:counter_id>")
@@ -32,12 +29,7 @@ def list_counters():
 @bp.input(CounterIn, arg_name="body")
 def update_counter(counter_id: int, body):
     s = db()
-    counter = counters.get(s, counter_id)
-    if "queues" in body:
-        counter.queues = [hall().check_queue(q) for q in dict.fromkeys(body["queues"])]
-    if "is_open" in body:
-        counter.is_open = body["is_open"]
-    audit.log(s, caller().label, "counter.update", f"counter:{counter_id}", **body)
+    counter = counters.update(s, hall(), counters.get(s, counter_id), by=caller().label, **body)
     return commit(counters.as_dict(s, counter))
 
 
@@ -57,10 +49,8 @@ def sign_in(counter_id: int):
 def sign_out(counter_id: int):
     """The person signed in leaves and the counter closes; a supervisor may sign anyone out."""
     s, who = db(), caller()
-    counter = counters.get(s, counter_id)
-    if who.role == "counter" and counter.staff_id not in (None, who.user_id):
-        raise Forbidden(f"someone else is signed in at {counter.name}", code="not_signed_in_here")
-    counters.sign_out(s, counter, who.label)
+    only_self = who.user_id if who.role == "counter" else None
+    counter = counters.sign_out(s, counters.get(s, counter_id), who.label, only_self=only_self)
     return commit(counters.as_dict(s, counter))
 
 
@@ -80,13 +70,7 @@ def call_next(counter_id: int):
 @bp.output(answers.CurrentTicket)
 @require("counter", "supervisor")
 def current(counter_id: int):
-    t = (
-        db()
-        .scalars(
-            select(Ticket).where(Ticket.counter_id == counter_id, Ticket.status.in_(("called", "serving")))
-        )
-        .first()
-    )
+    t = counters.current(db(), counter_id)
     return {"ticket": ticket_body(t) if t else None}
 
 

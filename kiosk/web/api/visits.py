@@ -7,13 +7,12 @@ from pathlib import Path
 
 from apiflask import APIBlueprint, FileSchema
 from flask import Response, current_app, request, send_file
-from sqlalchemy import select
 
 from kiosk import clock, evidence
-from kiosk.hall import audit, devices, live, reports, snapshots, visits
+from kiosk.hall import devices, live, reports, snapshots, visits
 from kiosk.hall.errors import NotFound
 from kiosk.i18n import language
-from kiosk.models import AuditEntry, Snapshot, Visit
+from kiosk.models import Visit
 from kiosk.web.api import answers
 from kiosk.web.api.common import commit, idempotent
 from kiosk.web.api.schemas import PeriodQuery, RatingIn, VisitEventIn, VisitsQuery, raw_body
@@ -81,7 +80,7 @@ def snapshot(visit_id: int):
 @bp.output(FileSchema(), content_type="image/jpeg")
 @require(*REVIEWERS)
 def snapshot_file(visit_id: int, snapshot_id: int):
-    snap = snapshots.of_visit(db(), visit_id, snapshot_id)
+    snap = snapshots.one(db(), visit_id, snapshot_id)
     try:
         return send_file(snap.path, mimetype="image/jpeg")
     except FileNotFoundError:
@@ -116,9 +115,6 @@ def one(visit_id: int):
     return reports.visit_timeline(db(), visits.get_visit(db(), visit_id))
 
 
-PACK_VIEWED = "visit.pack_viewed"
-
-
 @bp.get("/api/visits/<int:visit_id>/report.pdf")
 @bp.output(FileSchema(), content_type="application/pdf")
 @require(*REVIEWERS)
@@ -126,17 +122,8 @@ def evidence_pack(visit_id: int):
     """The visit's evidence pack for a complaint (PDF, ?lang=zh|en); each view is audited and listed in it."""
     s, who, h = db(), caller(), hall()
     timeline = reports.visit_timeline(s, visits.get_visit(s, visit_id))
-    audit.log(s, who.label, PACK_VIEWED, f"visit:{visit_id}")
-    s.flush()
-    viewers = [
-        (at, actor)
-        for at, actor in s.execute(
-            select(AuditEntry.at, AuditEntry.actor)
-            .where(AuditEntry.action == PACK_VIEWED, AuditEntry.target == f"visit:{visit_id}")
-            .order_by(AuditEntry.id)
-        )
-    ]
-    files = [(p.path, p.created_at) for p in s.scalars(select(Snapshot).where(Snapshot.visit_id == visit_id))]
+    viewers = reports.pack_viewed(s, visit_id, who.label)
+    files = [(snap.path, snap.created_at) for snap in snapshots.of_visit(s, visit_id)]
     s.commit()  # the view is on record before the pack leaves; the drawing holds no lock
     end_transaction()
     lang = language(request.args.get("lang"))

@@ -13,14 +13,12 @@ from typing import Any
 from apiflask import APIBlueprint
 from flask import current_app, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from kiosk import clock
-from kiosk.hall import audit, cases, masking, reports, snapshots
+from kiosk.hall import accounts, audit, cases, counters, masking, reports, snapshots
 from kiosk.hall import visits as visit_log
 from kiosk.hall.errors import HallError
 from kiosk.i18n import t
-from kiosk.models import Counter, User
 from kiosk.web.auth import csrf
 from kiosk.web.bounds import MAX_ID, query_int
 from kiosk.web.database import db, hall
@@ -96,12 +94,8 @@ def visits_page():
         outcomes=OUTCOMES,
         page_size=PAGE_SIZE,
         csv_url=url_for("supervision.visits_csv", **csv_args),
-        counters=db().scalars(select(Counter).order_by(Counter.id)).all(),
-        servers=db()
-        .scalars(
-            select(User).where(User.role.in_(("counter", "supervisor", "admin"))).order_by(User.username)
-        )
-        .all(),
+        counters=counters.every(db()),
+        servers=accounts.with_roles(db(), ("counter", "supervisor", "admin")),
     )
 
 
