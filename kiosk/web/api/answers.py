@@ -246,6 +246,7 @@ class BusinessType(Answer):
     id = Str()
     zh = Str()
     en = Str()
+    short = Nested(Lines)  # the name in a sentence
     route = Str()
     queue = Str()
     materials = Nested(Materials)
@@ -343,9 +344,19 @@ class Queues(Answer):
     queues = List(Nested(Queue))
 
 
+class Group(Answer):
+    """A heading of the kiosk's More screen and its business types."""
+
+    id = Str()
+    zh = Str()
+    en = Str()
+    types = Strs()
+
+
 class Taxonomy(Answer):
     business_types = List(Nested(BusinessType))
     queues = Obj("queue letter -> {zh, en}")
+    groups = List(Nested(Group))
 
 
 class Counters(Answer):
@@ -667,6 +678,16 @@ class Turn(Open):
     language = Str()
     mode = Str()
     messages = List(Nested(Message))
+
+
+class ReadingAloud(Answer):
+    device_id = Str()
+    language = Str()
+    pace = Str()
+
+
+class Hushed(Answer):
+    device_id = Str()
 
 
 class SessionEnded(Answer):

@@ -8,6 +8,7 @@ from apiflask.validators import Length, OneOf
 
 from kiosk.hall import read_aloud, validation
 from kiosk.hall.errors import Invalid
+from kiosk.web.api import answers
 from kiosk.web.api.common import commit, kiosk_session
 from kiosk.web.api.schemas import LANG
 from kiosk.web.auth import require
@@ -23,6 +24,7 @@ class ReadAloudIn(Schema):
 
 
 @bp.post("/api/kiosk/sessions/<session_id>/read-aloud")
+@bp.output(answers.ReadingAloud, status_code=202)
 @require("kiosk")
 @bp.input(ReadAloudIn, arg_name="body")
 def read(session_id: str, body):
@@ -37,6 +39,7 @@ def read(session_id: str, body):
 
 
 @bp.post("/api/kiosk/sessions/<session_id>/hush")
+@bp.output(answers.Hushed, status_code=202)
 @require("kiosk")
 def hush(session_id: str):
     """Stop reading aloud on the session's kiosk: the customer touched the screen."""
