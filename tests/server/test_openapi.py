@@ -93,6 +93,15 @@ def test_an_answer_with_a_key_its_schema_does_not_declare_is_refused():
         answers.Me().dump({"name": "guide1", "role": "guide", "secret": "x"})
 
 
+def test_a_production_hall_logs_an_undeclared_key_and_answers_it(app, monkeypatch, caplog):
+    settings = app.extensions["settings"]
+    monkeypatch.setattr(type(settings), "production", property(lambda _self: True))
+    with app.app_context():
+        answer = answers.Me().dump({"name": "guide1", "role": "guide", "extra": 1})
+    assert answer == {"name": "guide1", "role": "guide", "extra": 1}
+    assert "Me does not declare ['extra']" in caplog.text
+
+
 def test_answers_pass_values_through_unchanged():
     ticket = answers.CurrentTicket().dump({"ticket": {"id": 7, "estimated_wait_min": 3, "position": None}})
     assert ticket == {"ticket": {"id": 7, "estimated_wait_min": 3, "position": None}}
