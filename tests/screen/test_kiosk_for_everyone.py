@@ -79,7 +79,9 @@ def test_the_camera_notice_is_on_the_welcome_and_greeting_screens_in_both_langua
     assert "camera" in en and "not recognised" in en and "kept for 7 days" in en
     kiosk.shot("idle-camera-notice")
     # the QR code on the notice opens the full privacy notice
-    box = notice.locator(".notice-qr").bounding_box()
+    qr = notice.locator(".notice-qr")
+    qr.evaluate("img => img.decode()")  # drawn, not only laid out: a blank box reads as no code (seen in CI)
+    box = qr.bounding_box()
     image = cv2.imdecode(np.frombuffer(page.screenshot(clip=box), np.uint8), cv2.IMREAD_GRAYSCALE)
     image = cv2.resize(image, None, fx=4, fy=4, interpolation=cv2.INTER_NEAREST)
     url = cv2.QRCodeDetector().detectAndDecode(image)[0]
