@@ -1,6 +1,7 @@
-/* What a device's page shares (the rating pad; the kiosk screen has its own copy until it moves here):
- * its token, given once in the URL fragment (#token=…, never sent to a server) and kept in this
- * tab's sessionStorage, and the message bundles of both languages. */
+/* What a device's page shares (the kiosk screen, the rating pad): its token, given once in the URL
+ * fragment (#token=…, never sent to a server nor in a Referer) and kept in this tab's sessionStorage
+ * (no cookie, so no ambient credential), the hall's API called with it, and the message bundles of
+ * both languages. */
 window.Device = (function () {
   'use strict';
   const bundles = {};
@@ -13,6 +14,29 @@ window.Device = (function () {
       return decodeURIComponent(m[1]);
     }
     try { return sessionStorage.getItem(key); } catch (e) { return null; }
+  }
+
+  // The hall's answer, or an Error with the hall's message, its status and its error code.
+  async function api(token, method, path, data, {headers, timeoutMs} = {}) {
+    const ctl = new AbortController();
+    const timer = timeoutMs ? setTimeout(() => ctl.abort(), timeoutMs) : null;
+    const h = Object.assign({Accept: 'application/json', Authorization: 'Bearer ' + token}, headers || {});
+    if (data !== undefined && data !== null) h['Content-Type'] = 'application/json';
+    try {
+      const res = await fetch(path, {method, headers: h, cache: 'no-store', signal: ctl.signal,
+                                     body: data === undefined || data === null ? undefined : JSON.stringify(data)});
+      let out = null;
+      try { out = await res.json(); } catch (e) { /* 204 or not JSON */ }
+      if (!res.ok) {
+        const err = new Error((out && out.error && out.error.message) || res.statusText);
+        err.status = res.status;
+        err.code = out && out.error && out.error.code;
+        throw err;
+      }
+      return out;
+    } finally {
+      if (timer) clearTimeout(timer);
+    }
   }
 
   async function loadBundles() {
@@ -30,5 +54,5 @@ window.Device = (function () {
     };
   }
 
-  return {takeToken, loadBundles, translator, has: (lang) => Boolean(bundles[lang])};
+  return {takeToken, api, loadBundles, translator, has: (lang) => Boolean(bundles[lang])};
 })();

@@ -27,22 +27,7 @@
     if (shown) showTicket(shown);
   }
 
-  async function api(method, path, data) {
-    const res = await fetch(path, {
-      method, cache: 'no-store',
-      headers: Object.assign({Accept: 'application/json', Authorization: 'Bearer ' + token},
-                             data ? {'Content-Type': 'application/json'} : {}),
-      body: data ? JSON.stringify(data) : undefined,
-    });
-    const out = await res.json().catch(() => null);
-    if (!res.ok) {
-      const err = new Error((out && out.error && out.error.message) || res.statusText);
-      err.status = res.status;
-      err.code = out && out.error && out.error.code;
-      throw err;
-    }
-    return out;
-  }
+  const api = (method, path, data) => window.Device.api(token, method, path, data);
 
   function setState(next) {
     body.dataset.state = next;

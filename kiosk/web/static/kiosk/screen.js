@@ -44,20 +44,6 @@
   const speech = window.KioskSpeech((method, path, data) => api(method, path, data));
   const elderly = window.KioskElderly;
 
-  // ---------------------------------------------------------------- device token
-  // The token arrives once in the URL fragment (#token=…): a fragment is never sent to a
-  // server nor in a Referer. It is kept in sessionStorage (this tab only, no cookie, so no
-  // ambient credential) and the fragment is wiped from the address bar at once.
-  function takeToken() {
-    const m = /(?:^#|&)token=([^&]+)/.exec(location.hash);
-    if (m) {
-      try { sessionStorage.setItem(TOKEN_KEY, decodeURIComponent(m[1])); } catch (e) { /* private mode */ }
-      history.replaceState(null, '', location.pathname + location.search);
-      return decodeURIComponent(m[1]);
-    }
-    try { return sessionStorage.getItem(TOKEN_KEY); } catch (e) { return null; }
-  }
-
   // ---------------------------------------------------------------- translation
   function tr(key, values) {
     const b = bundles[lang] || {};
@@ -114,27 +100,8 @@
     return 'k' + Date.now().toString(36) + Math.random().toString(36).slice(2);
   }
 
-  async function api(method, path, data, headers) {
-    const ctl = new AbortController();
-    const timer = setTimeout(() => ctl.abort(), cfg.apiTimeoutMs);
-    const h = Object.assign({Accept: 'application/json', Authorization: 'Bearer ' + token}, headers || {});
-    if (data !== undefined) h['Content-Type'] = 'application/json';
-    try {
-      const res = await fetch(path, {method, headers: h, cache: 'no-store', signal: ctl.signal,
-                                     body: data === undefined ? undefined : JSON.stringify(data)});
-      let out = null;
-      try { out = await res.json(); } catch (e) { /* 204 or not JSON */ }
-      if (!res.ok) {
-        const err = new Error((out && out.error && out.error.message) || res.statusText);
-        err.status = res.status;
-        err.code = out && out.error && out.error.code;
-        throw err;
-      }
-      return out;
-    } finally {
-      clearTimeout(timer);
-    }
-  }
+  const api = (method, path, data, headers) =>
+    window.Device.api(token, method, path, data, {headers, timeoutMs: cfg.apiTimeoutMs});
 
   function el(tag, cls, text) {
     const node = document.createElement(tag);
@@ -891,7 +858,7 @@
   }
 
   async function boot() {
-    token = takeToken();
+    token = window.Device.takeToken(TOKEN_KEY);
     // staff typing #token=… into an open page: a fragment alone does not reload it
     window.addEventListener('hashchange', () => { if (/token=/.test(location.hash)) location.reload(); });
     bind();
