@@ -419,12 +419,10 @@ def as_dict(appt: Appointment, reveal_phone: bool = False) -> dict:
 
 def entry(hall: Hall, appt: Appointment) -> dict:
     """An appointment as a desk's day list shows it: the name and phone masked."""
-    bt = hall.taxonomy.get(appt.business_type)
     return {
         **as_dict(appt),
         "name": masking.name(appt.name),
         "time": _local(hall, appt.slot.start, "%H:%M"),
-        "business_type_zh": bt.zh if bt else appt.business_type,
-        "business_type_en": bt.en if bt else appt.business_type,
+        **hall.type_keys(appt.business_type),
         "place": appt.slot.desk,
     }

@@ -168,12 +168,9 @@ def _check_desk(callback: Callback, person: DutyStaff | None) -> None:
 
 
 def as_dict(hall: Hall, c: Callback) -> dict:
-    bt = hall.taxonomy.get(c.business_type)
     return {
         "id": c.id,
-        "business_type": c.business_type,
-        "business_type_zh": bt.zh if bt else c.business_type,
-        "business_type_en": bt.en if bt else c.business_type,
+        **hall.type_keys(c.business_type),
         "name": masking.text(c.name),
         "phone_masked": masking.phone(c.phone),
         "status": c.status,

@@ -49,6 +49,14 @@ class Hall:
         bt = self.taxonomy.get(type_id) if type_id else None
         return (bt.en if lang == "en" else bt.zh) if bt else (type_id or "")
 
+    def type_keys(self, type_id: str) -> dict[str, str]:
+        """A record's business type as staff answers carry it: its id and its name in both languages."""
+        return {
+            "business_type": type_id,
+            "business_type_zh": self.type_name(type_id, "zh"),
+            "business_type_en": self.type_name(type_id, "en"),
+        }
+
     def check_queue(self, queue: str) -> str:
         if queue not in self.taxonomy.queues:
             raise Invalid(f"unknown queue {queue!r}", code="unknown_queue")

@@ -266,12 +266,9 @@ def under_way(s: Session) -> list[Handover]:
 
 
 def as_dict(hall: Hall, h: Handover) -> dict:
-    bt = hall.taxonomy.get(h.business_type)
     return {
         "id": h.id,
-        "business_type": h.business_type,
-        "business_type_zh": bt.zh if bt else h.business_type,
-        "business_type_en": bt.en if bt else h.business_type,
+        **hall.type_keys(h.business_type),
         "status": h.status,
         "urgent": h.urgent,
         "visit_id": h.visit_id,
