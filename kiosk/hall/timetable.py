@@ -32,7 +32,7 @@ class TimetableError(ValueError):
 
 @dataclass(frozen=True)
 class Timetable:
-    # slots exist for today and this many days ahead; the most days the slots API offers
+    # slots exist for this many days, today the first: the days the slots API offers at most
     days_ahead: int = 14
     weekdays: tuple[int, ...] = (1, 2, 3, 4, 5)
     times: tuple[time, ...] = ()
@@ -47,7 +47,7 @@ class Timetable:
     reminder_hours: int = 24
 
     def days(self, today: date) -> list[date]:
-        every = (today + timedelta(days=n) for n in range(self.days_ahead + 1))
+        every = (today + timedelta(days=n) for n in range(self.days_ahead))
         return [d for d in every if d.isoweekday() in self.weekdays and d not in self.closed]
 
 

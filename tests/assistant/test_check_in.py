@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 import requests
@@ -13,6 +13,7 @@ import requests
 from assistant.textnorm import read_code
 from tests.assistant.test_conversation import custom, say
 from tests.conftest import DEVICE_TOKEN
+from tests.staff.helpers import check_in_open
 
 DEVICE = {"Authorization": f"Bearer {DEVICE_TOKEN}"}
 
@@ -25,8 +26,8 @@ def test_the_code_or_phone_is_read_from_the_answer(said, read):
 
 
 def booked_now(hall_server: str, hall_db, phone: str) -> str:
-    """A booking whose slot begins in ten minutes (check-in is open); its code."""
-    start = datetime.now(timezone.utc) + timedelta(minutes=10)
+    """A booking whose slot begins soon, the same day (check-in is open); its code."""
+    start = check_in_open()
     with sqlite3.connect(hall_db) as conn:
         slot_id = conn.execute(
             "INSERT INTO appointment_slots (business_type, desk, start, \"end\", capacity, booked) "

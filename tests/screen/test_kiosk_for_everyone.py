@@ -6,14 +6,13 @@ answers with page.route; test_visit_with_assistant.py does the same with the rea
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
 
 import cv2
 import numpy as np
 import requests
 from playwright.sync_api import expect
 
-from tests.staff.helpers import at_url, booking_at
+from tests.staff.helpers import at_url, booking_at, check_in_open
 
 CJK = re.compile(r"[\u3400-\u9fff]")
 
@@ -180,8 +179,7 @@ def test_the_digit_pad_comes_up_when_a_phone_number_is_asked_for_and_typing_stil
 
 def test_an_appointment_code_entered_on_the_pad_checks_in_and_gives_a_ticket(kiosk, staff, db_url):
     server = kiosk.server
-    soon = (datetime.now(timezone.utc) + timedelta(minutes=10)).replace(microsecond=0)  # check-in is open
-    booked = booking_at(server, at_url(db_url), soon, "13812345678", "solar_pv")
+    booked = booking_at(server, at_url(db_url), check_in_open(), "13812345678", "solar_pv")
     kiosk.open()
     _touch(kiosk)
     kiosk.wait_state("dialog")

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import requests
 
 from kiosk.models import AppointmentSlot
 from tests.server.test_production import bearer
-from tests.staff.helpers import at_url, make_user
+from tests.staff.helpers import at_url, check_in_open, make_user
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -20,8 +20,8 @@ TZ = ZoneInfo("Asia/Shanghai")
 def test_booking_to_check_in_on_the_real_server(hall_server, db_url, tmp_path):
     url, device = hall_server.url, hall_server.device_headers
     h = at_url(db_url)
-    # a slot beginning in ten minutes (the timetable's are on working days' hours): check-in is open
-    start = (datetime.now(timezone.utc) + timedelta(minutes=10)).replace(microsecond=0)
+    # a slot of its own (the timetable's are on working days' hours) for which check-in is open
+    start = check_in_open()
     with h.sessions() as s, s.begin():
         slot = AppointmentSlot(business_type="solar_pv", start=start, end=start + timedelta(hours=1),
                                capacity=3, booked=0, desk="大客户经理室")

@@ -1,8 +1,10 @@
 """Building hall state for the staff tests straight through the domain (as the kiosk would), or its API."""
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import requests
 from sqlalchemy.orm import Session, sessionmaker
@@ -68,8 +70,22 @@ def kiosk_turn(server, payload: str) -> dict:
                          headers=server.device_headers, timeout=10).json()
 
 
+def check_in_open() -> datetime:
+    """A slot start for which check-in is open now (the window opens 30 min before it) on the hall's
+    service day of now: in ten minutes, or just before midnight (Asia/Shanghai) if that crosses into the
+    next day, where check-in would be refused as "another day". In the minute before midnight it waits
+    for the new day."""
+    tz = ZoneInfo("Asia/Shanghai")
+    now = datetime.now(timezone.utc)
+    midnight = datetime.combine(now.astimezone(tz).date() + timedelta(days=1), datetime.min.time(), tz)
+    if midnight - now < timedelta(minutes=1):
+        time.sleep((midnight - now).total_seconds() + 1)
+        return check_in_open()
+    return min(now + timedelta(minutes=10), midnight - timedelta(seconds=30)).replace(microsecond=0)
+
+
 def booking_at(server, h: HallDb, start: datetime, phone: str, business_type: str = "capacity_change") -> dict:
-    """A booking through the server's API, in an hour-long slot made for it at `start` (now + 10 min: check-in
+    """A booking through the server's API, in an hour-long slot made for it at `start` (check_in_open(): check-in
     is open); the booking's answer."""
     with h.sessions() as s, s.begin():
         slot = AppointmentSlot(business_type=business_type, start=start, end=start + timedelta(hours=1),

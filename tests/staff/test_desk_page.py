@@ -3,12 +3,12 @@ declined, the customer not found; the department's call-backs, their numbers mas
 today's and tomorrow's appointments, updated live at check-in."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import requests
 
 from tests.staff.conftest import count_beeps, login
-from tests.staff.helpers import booking_at, desk_account, kiosk_turn, make_user
+from tests.staff.helpers import booking_at, check_in_open, desk_account, kiosk_turn, make_user
 
 
 def test_a_hand_over_arrives_live_and_is_accepted(server, new_page):
@@ -73,7 +73,7 @@ def test_the_departments_call_backs(server, new_page):
 
 def test_todays_and_tomorrows_appointments_on_the_desk(server, new_page):
     desk_account(server.db, "wang2", "王经理")
-    soon = (datetime.now(timezone.utc) + timedelta(minutes=10)).replace(microsecond=0)
+    soon = check_in_open()
     today = booking_at(server, server.db, soon, "13711112222")
     tomorrow = booking_at(server, server.db, soon + timedelta(days=1), "13733334444")
     page = new_page()
