@@ -22,8 +22,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from escpos.printer import Dummy
-
 from kiosk.i18n import t
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -126,6 +124,9 @@ def render_appointment(
 
 def _slip(title: str):
     """A printer buffer with the slip's title, and the function writing a line of Chinese text to it."""
+    # python-escpos takes a fifth of a second to import: the first slip pays it, not every server start
+    from escpos.printer import Dummy
+
     p = Dummy(profile="default")
 
     def line(text: str) -> None:

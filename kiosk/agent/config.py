@@ -459,9 +459,9 @@ def _merge(base: dict, extra: dict) -> dict:
 def read_file(path: str | Path) -> dict:
     text = Path(path).read_text(encoding="utf-8")
     if str(path).endswith((".yml", ".yaml")):
-        import yaml
+        from kiosk import yamlfile
 
-        return yaml.safe_load(text) or {}
+        return yamlfile.parse(text) or {}
     return json.loads(text)
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 from sqlalchemy.orm import Session
 
+from kiosk import yamlfile
 from kiosk.hall import audit, taxonomy
 from kiosk.hall.errors import Invalid, NotFound
 
@@ -18,7 +19,7 @@ def edit(s: Session, path: Path, type_id: str, changes: dict[str, Any], *, actor
     """Apply the changes to one business type in the file; a result that does not load is refused
     (invalid_taxonomy) and the file is left as it was. Returns the taxonomy as now written."""
     text = path.read_text(encoding="utf-8")
-    raw = yaml.safe_load(text)
+    raw = yamlfile.parse(text)
     entry = next((e for e in raw.get("business_types", []) if e.get("id") == type_id), None)
     if entry is None:
         raise NotFound(f"unknown business type {type_id!r}", code="unknown_business_type")

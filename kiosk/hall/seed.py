@@ -5,17 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kiosk import yamlfile
 from kiosk.hall import hours, timetable
 from kiosk.hall.context import Hall
 from kiosk.models import Counter, DutyStaff
 
 
 def read_plan(path: Path) -> dict:
-    return yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    return yamlfile.read(path) or {}
 
 
 def hall_rules(plan: dict) -> dict[str, Any]:

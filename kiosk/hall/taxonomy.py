@@ -7,6 +7,8 @@ from pathlib import Path
 
 import yaml
 
+from kiosk import yamlfile
+
 ROUTES = ("counter", "self_service", "back_office", "other_department")
 
 
@@ -79,7 +81,7 @@ class Taxonomy:
 def load(path: Path) -> Taxonomy:
     """Read and check the taxonomy file; a bad file fails here with a message, not later."""
     try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        raw = yamlfile.read(path)
     except (OSError, yaml.YAMLError) as exc:
         raise TaxonomyError(f"cannot read {path}: {exc}") from exc
     queues = {str(k): {"zh": v["zh"], "en": v["en"]} for k, v in raw.get("queues", {}).items()}

@@ -22,6 +22,7 @@ from typing import Any
 
 import yaml
 
+from kiosk import yamlfile
 from kiosk.textfold import fold, half_width, simplified
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -233,7 +234,7 @@ def _entity_value(nlu: Mapping[str, Any] | None, entity: str) -> str | None:
 
 def _load_yaml(path: Path) -> dict:
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        data = yamlfile.read(path) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise UtteranceConfigError(f"cannot read {path}: {exc}") from exc
     if not isinstance(data, dict):

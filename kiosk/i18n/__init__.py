@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
+from kiosk import yamlfile
 
 LANGUAGES = ("zh", "en")
 DEFAULT = "zh"
@@ -26,7 +26,7 @@ class MissingMessage(KeyError):
 def catalog() -> dict[str, dict[str, str]]:
     merged: dict[str, dict[str, str]] = {}
     for path in sorted(CATALOG_DIR.glob("*.yml")):
-        for key, texts in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).items():
+        for key, texts in (yamlfile.read(path) or {}).items():
             if key in merged:
                 raise ValueError(f"message {key!r} defined twice ({path.name})")
             if not isinstance(texts, dict) or set(texts) != set(LANGUAGES):

@@ -8,7 +8,7 @@ from pathlib import Path
 from apiflask import APIBlueprint, FileSchema
 from flask import Response, current_app, request, send_file
 
-from kiosk import clock, evidence
+from kiosk import clock
 from kiosk.hall import devices, live, reports, snapshots, visits
 from kiosk.hall.errors import NotFound
 from kiosk.i18n import language
@@ -120,6 +120,9 @@ def one(visit_id: int):
 @require(*REVIEWERS)
 def evidence_pack(visit_id: int):
     """The visit's evidence pack for a complaint (PDF, ?lang=zh|en); each view is audited and listed in it."""
+    # fpdf takes a third of a second to import: the first pack pays it, not every server start
+    from kiosk import evidence
+
     s, who, h = db(), caller(), hall()
     timeline = reports.visit_timeline(s, visits.get_visit(s, visit_id))
     viewers = reports.pack_viewed(s, visit_id, who.label)
