@@ -24,6 +24,11 @@ ENGINES = [e for e in os.environ.get("KIOSK_TEST_ENGINES", "sqlite,postgresql").
 DEVICE_TOKEN = "test-device-token"
 _db_names = itertools.count()
 
+# A module whose behaviour does not depend on the engine (a page's look and moves, speech) runs on SQLite
+# only, `pytestmark = ONE_ENGINE`, when the API paths it drives are tested on both engines in tests/server
+# and the end-to-end acceptance checks run its pages on PostgreSQL's two workers too.
+ONE_ENGINE = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+
 
 @pytest.fixture(scope="session")
 def postgres():

@@ -14,12 +14,12 @@ import re
 import pytest
 import requests
 
+from tests.conftest import ONE_ENGINE
 from tests.screen.conftest import PORTRAIT, KioskPage
 from tests.support import axe
 
-# markup, contrast and focus do not depend on the database: one engine (the pages' behaviour is
-# tested on both elsewhere)
-pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+# markup, contrast and focus do not depend on the database
+pytestmark = ONE_ENGINE
 
 
 @pytest.fixture

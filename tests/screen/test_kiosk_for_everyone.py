@@ -1,4 +1,4 @@
-"""The kiosk for every customer, in headless Chromium against the real server (SQLite and PostgreSQL):
+"""The kiosk for every customer, in headless Chromium against the real server (SQLite: see ONE_ENGINE):
 the language they pick, no typing needed (every business type by taps, the digit pad), the camera
 notice, the elderly mode. The assistant is down here (menu mode) unless a test stands in for its
 answers with page.route; test_visit_with_assistant.py does the same with the real assistant.
@@ -12,7 +12,11 @@ import numpy as np
 import requests
 from playwright.sync_api import expect
 
+from tests.conftest import ONE_ENGINE
 from tests.staff.helpers import at_url, booking_at, check_in_open
+
+# languages, taps, the pads and the elderly mode do not depend on the database
+pytestmark = ONE_ENGINE
 
 CJK = re.compile(r"[\u3400-\u9fff]")
 

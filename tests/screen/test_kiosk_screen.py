@@ -1,4 +1,4 @@
-"""The kiosk screen in headless Chromium against the real server, on SQLite and PostgreSQL.
+"""The kiosk screen in headless Chromium against the real server (SQLite: see ONE_ENGINE).
 
 The assistant is unreachable in these tests (the fixture points it at a closed
 port), so the session API answers in its touch-menu mode; the whole visit with
@@ -14,7 +14,11 @@ import numpy as np
 import requests
 from playwright.sync_api import expect
 
+from tests.conftest import ONE_ENGINE
 from tests.screen.conftest import SHOTS
+
+# the screen's states and moves do not depend on the database
+pytestmark = ONE_ENGINE
 
 XSS = '<img src=x onerror="window.__xss=1;alert(1)">'
 

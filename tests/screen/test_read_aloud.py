@@ -19,6 +19,10 @@ from playwright.sync_api import expect
 from kiosk.hall_client import HallClient
 from kiosk.speech import SpeechWorker
 from kiosk.speech.reader import ReplyReader
+from tests.conftest import ONE_ENGINE
+
+# what is read aloud, and when, does not depend on the database
+pytestmark = ONE_ENGINE
 
 DEVICE = "kiosk-1"
 SLOW = 110

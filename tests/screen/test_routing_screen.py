@@ -13,6 +13,11 @@ import time
 import requests
 from playwright.sync_api import expect
 
+from tests.conftest import ONE_ENGINE
+
+# the screen renders the hall's decision, tested on both engines in tests/server
+pytestmark = ONE_ENGINE
+
 
 def _wake(kiosk, track: str = "1") -> int:
     visit = kiosk.approach(track)["visit_id"]

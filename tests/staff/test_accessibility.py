@@ -8,13 +8,13 @@ from __future__ import annotations
 import pytest
 import requests
 
+from tests.conftest import ONE_ENGINE
 from tests.staff.conftest import login
 from tests.staff.helpers import desk_account, generate_day, kiosk_triage, kiosk_turn, make_user, open_counter
 from tests.support import axe
 
-# markup, contrast and focus do not depend on the database: one engine (the pages' behaviour is
-# tested on both elsewhere)
-pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+# markup, contrast and focus do not depend on the database
+pytestmark = ONE_ENGINE
 
 
 def _check(page, name: str, *, focusable: bool = True) -> None:

@@ -11,6 +11,7 @@ from kiosk.hall_client import HallClient
 from kiosk.speech import SpeechWorker, wav_duration
 from kiosk.speech.announcer import Announcer, call_text, counter_number, render_call
 from kiosk.speech.follow import sse_events
+from tests.conftest import ONE_ENGINE
 from tests.staff.conftest import login
 from tests.staff.helpers import kiosk_triage, make_user
 
@@ -21,6 +22,8 @@ def _loudness(path) -> float:
     return float(np.sqrt(np.mean(frames.astype(np.float64) ** 2)))
 
 
+# the display and the announcer do not depend on the database
+@ONE_ENGINE
 def test_call_next_shows_on_display_and_is_spoken_once(server, new_page, tmp_path):
     h = server.db
     make_user(h, "counter1", "counter")
@@ -135,6 +138,7 @@ def test_announcer_never_repeats_a_heard_call(tmp_path):
     assert said == ["请B零零三号到3号窗口办理"]
 
 
+@ONE_ENGINE
 def test_display_needs_no_login_and_shows_no_customer_data(server):
     r = requests.get(f"{server.url}/display", timeout=5)
     assert r.status_code == 200 and "Content-Security-Policy" in r.headers

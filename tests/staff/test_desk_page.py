@@ -7,8 +7,12 @@ from datetime import timedelta
 
 import requests
 
+from tests.conftest import ONE_ENGINE
 from tests.staff.conftest import count_beeps, login
 from tests.staff.helpers import booking_at, check_in_open, desk_account, kiosk_turn, make_user
+
+# the desk page's moves do not depend on the database
+pytestmark = ONE_ENGINE
 
 
 def test_a_hand_over_arrives_live_and_is_accepted(server, new_page):

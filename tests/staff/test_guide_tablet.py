@@ -5,8 +5,12 @@ import time
 
 import requests
 
+from tests.conftest import ONE_ENGINE
 from tests.staff.conftest import count_beeps, login
 from tests.staff.helpers import kiosk_triage, make_user
+
+# the tablet's moves do not depend on the database
+pytestmark = ONE_ENGINE
 
 INJECTIONS = ['<script>window.__pwned=1</script>', '<img src=x onerror="window.__pwned=2">',
               '{{7*7}} ${7*7} {% raw %}']
