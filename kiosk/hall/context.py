@@ -49,6 +49,10 @@ class Hall:
         bt = self.taxonomy.get(type_id) if type_id else None
         return (bt.en if lang == "en" else bt.zh) if bt else (type_id or "")
 
+    def queue_name(self, queue: str, lang: str) -> str:
+        """A queue's name in `lang` ("" for a queue no longer configured)."""
+        return self.taxonomy.queues.get(queue, {}).get(lang, "")
+
     def type_keys(self, type_id: str) -> dict[str, str]:
         """A record's business type as staff answers carry it: its id and its name in both languages."""
         return {

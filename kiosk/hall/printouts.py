@@ -41,9 +41,8 @@ def record(s: Session, visit_id: int, kind: str, record_id: int, **data: Any) ->
 
 def ticket_slip(s: Session, hall: Hall, ticket: Ticket, lang: str) -> dict[str, Any]:
     """The slip's words around the ticket: the business, the queue, the materials to bring, in `lang`."""
-    bt = hall.taxonomy.get(ticket.business_type)
     return {
         "materials": tickets.as_dict(s, hall, ticket, language=lang)["materials"],
-        "business_name": getattr(bt, lang) if bt else "",
-        "queue_name": hall.taxonomy.queues.get(ticket.queue, {}).get(lang, ""),
+        "business_name": hall.type_name(ticket.business_type, lang),
+        "queue_name": hall.queue_name(ticket.queue, lang),
     }

@@ -86,11 +86,10 @@ def print_appointment(appointment_id: int):
         devices.check_visit(device, visit)
         printouts.check_appointment_unprinted(s, appt, visit)
     lang = appt.language
-    bt = h.taxonomy.get(appt.business_type)
     data = printing.render_appointment(
         appointments_api.booking_body(appt),
         lang=lang,
-        business_name=getattr(bt, lang) if bt else "",
+        business_name=h.type_name(appt.business_type, lang),
         when=clock.local(appt.slot.start, h.tz).strftime("%Y-%m-%d %H:%M"),
     )
     spec = current_app.extensions["settings"].printer

@@ -153,8 +153,6 @@ def ticket_status(token: str):
     lang = language(request.args.get("lang") or ticket.language)
     data = tickets.as_dict(db(), hall(), ticket, language=lang)
     headline, detail = status_lines(data, lang)
-    bt = hall().taxonomy.get(ticket.business_type)
-    queue_names = hall().taxonomy.queues.get(ticket.queue, {})
     return _page(
         render_template(
             "kiosk/status.html",
@@ -165,8 +163,8 @@ def ticket_status(token: str):
             headline=headline,
             detail=detail,
             poll_s=_bounded("poll", 5, 1, 60),
-            business_name=(getattr(bt, lang) if bt else ticket.business_type),
-            queue_name=queue_names.get(lang, ""),
+            business_name=hall().type_name(ticket.business_type, lang),
+            queue_name=hall().queue_name(ticket.queue, lang),
             can_rate=ticket.status == "done" and ratings.for_ticket(db(), ticket.id) is None,
         )
     )
@@ -211,8 +209,7 @@ def handover_status(token: str):
 
 def _mobile_page(template: str, lang: str, token: str, business_type: str, **values) -> Response:
     """A page of the customer's phone about one thing of theirs (a hand-over, a booking)."""
-    bt = hall().taxonomy.get(business_type)
-    business_name = getattr(bt, lang) if bt else business_type
+    business_name = hall().type_name(business_type, lang)
     return _page(
         render_template(template, lang=lang, token=token, business_name=business_name, asset=asset, **values)
     )
