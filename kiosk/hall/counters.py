@@ -90,11 +90,9 @@ def sign_out(
     caller's account, when they may sign out only themselves (a counter account; a supervisor signs anyone out)."""
     if only_self is not None and counter.staff_id not in (None, only_self):
         raise Forbidden(f"someone else is signed in at {counter.name}", code="not_signed_in_here")
-    busy = s.scalars(
-        select(Ticket.number).where(Ticket.counter_id == counter.id, Ticket.status.in_(("called", "serving")))
-    ).first()
+    busy = current(s, counter.id)
     if busy is not None:
-        raise Conflict(f"{counter.name} still has {busy}; finish it first", code="counter_busy")
+        raise Conflict(f"{counter.name} still has {busy.number}; finish it first", code="counter_busy")
     _leave(s, counter, by, at or clock.now())
     return counter
 
